@@ -1,0 +1,194 @@
+"""The two frames-of-record that cross module boundaries.
+
+``InputData`` is what the readers hand the core: validated, typed, one DataFrame per
+kind of row. ``Results`` is what the core hands the writer and the CLI. The column lists
+below are the contract; ``frame(COLUMNS)`` makes an empty frame with the right dtypes.
+
+Conventions everywhere:
+- periods are text ``"YYYY-MM"``;
+- fractions are fractions (95% is 0.95), also for percent KPIs' targets and actuals;
+- codes, not words (``"met"``, ``"ratio"``): :mod:`kpi_engine.vocab` turns them into zh/en;
+- a missing number is NaN; a missing text is ``""``;
+- ``file`` is the input file's name as shown to the user, ``sheet`` the sheet's name as
+  written, ``row`` the 1-based Excel row number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .issues import Report
+from .models import Settings
+
+# dtype shorthands: "str" text ("" when missing), "float" (NaN when missing), "int",
+# "Int64" (nullable int), "bool", "object" (Python objects such as tuples).
+
+SCHEME_COLUMNS = {
+    "role": "str", "kpi": "str", "category": "str", "weight": "float",
+    "direction": "str", "method": "str", "cap": "float", "floor": "float",
+    "tier_table": "str", "points_per_unit": "float", "step": "float",
+    "aggregation": "str", "source": "str", "source_kpi": "str",
+    "is_percent": "bool", "order": "int",
+}
+TIER_COLUMNS = {"table": "str", "from_r": "float", "fraction": "float"}
+PROVENANCE = {"file": "str", "sheet": "str", "row": "int"}
+TARGET_COLUMNS = {
+    "employee_id": "str", "name": "str", "team": "str", "role": "str",
+    "period": "str", "kpi": "str", "target": "float", "actual": "float",
+    "note": "str", **PROVENANCE,
+}
+RATING_COLUMNS = {
+    "employee_id": "str", "period": "str", "kpi": "str", "rater_type": "str",
+    "rater": "str", "rating": "float", **PROVENANCE,
+}
+TRAINING_COLUMNS = {
+    "course_id": "str", "course": "str", "category": "str", "date": "datetime64[ns]",
+    "period": "str", "planned_hours": "float", "employee_id": "str", "name": "str",
+    "attended_hours": "float", "pre": "float", "post": "float",
+    "satisfaction": "float", "mandatory": "bool", **PROVENANCE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """One file that was found: what became of it, and its fingerprint for 说明."""
+
+    path: str  # absolute path
+    name: str  # as shown to the user (relative to the input folder, or the file name)
+    sha256: str
+    status: str  # "read" | "skipped" (lock file, own result) | "refused" (encrypted, corrupt, bomb)
+    sheets: tuple[str, ...] = ()  # the sheets recognised in it, as "name (kind)"
+
+
+@dataclass
+class InputData:
+    """Validated input, ready for the core. Rows that failed are in ``report`` instead."""
+
+    scheme: pd.DataFrame
+    tiers: pd.DataFrame
+    targets: pd.DataFrame
+    ratings: pd.DataFrame
+    training: pd.DataFrame
+    settings: Settings = field(default_factory=Settings)
+    files: list[InputFile] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+
+    @classmethod
+    def empty(cls) -> "InputData":
+        return cls(
+            scheme=frame(SCHEME_COLUMNS),
+            tiers=frame(TIER_COLUMNS),
+            targets=frame(TARGET_COLUMNS),
+            ratings=frame(RATING_COLUMNS),
+            training=frame(TRAINING_COLUMNS),
+        )
+
+
+# --- Results ------------------------------------------------------------------------
+
+PEOPLE_COLUMNS = {
+    "employee_id": "str", "name": "str", "team": "str", "role": "str",
+    "total": "float",          # full precision; NaN: no KPI data at all (or role not scorable)
+    "total_rounded": "float",  # half-up to 2 decimals on the shortest decimal form
+    "grade": "str",            # "excellent" | "good" | "pass" | "improve" | "" (no total)
+    "team_rank": "Int64", "overall_rank": "Int64",  # competition ranks on total_rounded
+    "met": "int", "near": "int", "below": "int", "nodata": "int",  # status counts
+    "incomplete": "bool",      # some KPI without data, or months left out
+    "missing_kpis": "object",  # tuple[str, ...]: KPIs without data
+    "left_out": "object",      # tuple[tuple[str, str], ...]: (kpi, period) months left out
+    "changes": "object",       # tuple[str, ...]: e.g. ("team: 华东 → 华南",) inside the scope
+}
+SCORE_COLUMNS = {
+    "employee_id": "str", "name": "str", "team": "str", "role": "str",
+    "category": "str", "kpi": "str", "direction": "str", "method": "str",
+    "weight": "float",        # points
+    "target": "float", "actual": "float",  # the scope's aggregated T and A (NaN for 等级)
+    "attainment": "float",    # r, uncapped; the combined rating for 等级; NaN: no data
+    "score": "float",         # full precision; NaN: no data (renormalize); 0 under "zero"
+    "status": "str",          # "met" | "near" | "below" | "nodata"
+    "has_data": "bool",
+    "is_percent": "bool",
+    "cap": "float",           # resolved (scheme or settings.default_cap)
+    "floor": "float", "tier_table": "str", "points_per_unit": "float", "step": "float",
+    "aggregation": "str", "source": "str", "source_kpi": "str",
+    "left_out": "object",     # tuple[str, ...]: periods with target or actual missing
+    "note": "str",            # 备注 of the input rows, joined with "; "
+    "order": "int",           # scheme order, for display
+}
+MONTHLY_COLUMNS = {
+    "employee_id": "str", "kpi": "str", "period": "str",
+    "target": "float", "actual": "float", "attainment": "float", "status": "str",
+}
+TEAM_COLUMNS = {
+    "team": "str", "kpi": "str", "aggregation": "str", "is_percent": "bool",
+    "direction": "str", "method": "str",
+    "target": "float", "actual": "float", "attainment": "float", "status": "str",
+}
+TEAM_SUMMARY_COLUMNS = {
+    "team": "str", "people": "int", "scored": "int", "mean_total": "float",
+    "excellent": "int", "good": "int", "pass": "int", "improve": "int",
+    "excellent_share": "float",
+}
+TRAINING_PEOPLE_COLUMNS = {
+    "employee_id": "str", "name": "str", "team": "str",
+    "planned_hours": "float", "attended_hours": "float", "participation": "float",
+    "sessions_attended": "int", "sessions_planned": "int", "mandatory_missed": "int",
+    "pre": "float", "post": "float", "improvement": "float", "gain": "float",
+    "satisfaction": "float", "first_session": "str",  # period of the first attended session
+}
+TRAINING_COURSE_COLUMNS = {
+    "course_id": "str", "course": "str", "category": "str",
+    "trainees": "int", "attendance": "float",
+    "pre": "float", "post": "float", "improvement": "float", "satisfaction": "float",
+}
+BEFORE_AFTER_COLUMNS = {
+    "employee_id": "str", "name": "str", "kpi": "str", "first_session": "str",
+    "before": "float", "after": "float", "change": "float",
+}
+
+
+@dataclass
+class Results:
+    """Everything the core computed for one scope."""
+
+    scope: tuple[str, ...]  # the months scored, sorted
+    settings: Settings
+    people: pd.DataFrame
+    scores: pd.DataFrame
+    monthly: pd.DataFrame
+    teams: pd.DataFrame
+    team_summary: pd.DataFrame
+    training_people: pd.DataFrame
+    training_courses: pd.DataFrame
+    before_after: pd.DataFrame
+    tiers: pd.DataFrame  # the tier tables in force (for the writer's live formulas)
+    issues: list = field(default_factory=list)  # list[Issue] found by the core
+
+
+def frame(columns: dict[str, str], data: dict | None = None) -> pd.DataFrame:
+    """A DataFrame with exactly ``columns`` in order and their dtypes."""
+    df = pd.DataFrame(data if data is not None else {c: [] for c in columns})
+    out = {}
+    for col, dtype in columns.items():
+        s = df[col] if col in df else pd.Series([None] * len(df), dtype="object")
+        out[col] = _as(s, dtype)
+    return pd.DataFrame(out, index=range(len(df)))
+
+
+def _as(s: pd.Series, dtype: str) -> pd.Series:
+    s = s.reset_index(drop=True)
+    if dtype == "str":
+        return s.astype("object").where(s.notna(), "").astype(str)
+    if dtype == "float":
+        return pd.to_numeric(s, errors="coerce").astype("float64")
+    if dtype == "int":
+        return s.fillna(0).astype("int64")
+    if dtype == "Int64":
+        return s.astype("Int64")
+    if dtype == "bool":
+        return s.fillna(False).astype(bool)
+    if dtype.startswith("datetime64"):
+        return pd.to_datetime(s)
+    return s.astype("object")
