@@ -192,3 +192,18 @@ def _as(s: pd.Series, dtype: str) -> pd.Series:
     if dtype.startswith("datetime64"):
         return pd.to_datetime(s)
     return s.astype("object")
+
+
+# The custom document property the result writer sets, and the readers look for, so
+# that a later run over the same folder skips the engine's own results (inputs.md).
+RESULT_PROPERTY = "kpi-engine-result"
+
+
+@dataclass
+class Outcome:
+    """One run, as the writer and the CLI see it."""
+
+    results: Results
+    report: Report  # every issue (readers' and core's) and the row counts per sheet
+    files: list[InputFile]
+    version: str = ""
