@@ -38,6 +38,7 @@ TARGET_COLUMNS = {
     "employee_id": "str", "name": "str", "team": "str", "role": "str",
     "period": "str", "kpi": "str", "target": "float", "actual": "float",
     "note": "str", **PROVENANCE,
+    "target_cell": "str", "actual_cell": "str",  # e.g. "G7", "H7", for messages about T/A
 }
 RATING_COLUMNS = {
     "employee_id": "str", "period": "str", "kpi": "str", "rater_type": "str",
