@@ -1,0 +1,327 @@
+"""The command line: arguments in, messages and exit codes out (outputs.md, "Command line").
+
+The only module that knows typer and rich. Exit codes: 0 everything scored (warnings
+allowed), 1 some rows or files rejected (the result is still written), 2 nothing could
+be scored (no input, no scheme, bad arguments, output not writable).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__, pipeline, vocab
+from .issues import KpiEngineError, Report, ISSUE_COLUMNS
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+class SplitBy(str, Enum):
+    team = "team"
+
+
+app = typer.Typer(
+    name="kpi-engine",
+    help="Score a sales department's KPI sheets into a colour-coded Excel workbook.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+TEXT = {
+    "zh": {
+        "scored": "已评分 {people} 人，其中 {scored} 人有总分（期间 {scope}）",
+        "grades": "等级：优秀 {excellent} · 良好 {good} · 合格 {pass} · 待改进 {improve}",
+        "issues": "问题：错误 {error} · 警告 {warning} · 提示 {info}",
+        "rows": "行数：读取 {read} = 使用 {used} + 拒绝 {rejected} + 重复 {duplicates} + 跳过 {skipped}",
+        "written": "结果已写入：{path}",
+        "rejected_note": "部分行被拒绝：详见结果文件的“问题”工作表。",
+        "clean": "没有发现问题。",
+        "error": "错误：{message}",
+        "crash": "内部错误：{message}。请加 --debug 重新运行并把输出发给维护者。",
+        "templates": "模板已写入：{path}",
+        "demo": "示例数据：{path}",
+        "reading": "读取",
+        "scoring": "评分",
+        "writing": "写入",
+        "watching": "正在监视 {path}（按 Ctrl-C 停止）",
+        "watch_run": "{time} {status} {message}",
+        "stopped": "已停止监视。",
+    },
+    "en": {
+        "scored": "Scored {people} people, {scored} with a total (scope {scope})",
+        "grades": "Grades: Excellent {excellent} · Good {good} · Pass {pass} · Needs improvement {improve}",
+        "issues": "Issues: {error} errors · {warning} warnings · {info} info",
+        "rows": "Rows: read {read} = used {used} + rejected {rejected} + duplicates {duplicates} + skipped {skipped}",
+        "written": "Result written to: {path}",
+        "rejected_note": "Some rows were rejected: see the Issues sheet of the result.",
+        "clean": "No problems found.",
+        "error": "Error: {message}",
+        "crash": "Internal error: {message}. Run again with --debug and send the output to the maintainers.",
+        "templates": "Templates written to: {path}",
+        "demo": "Sample data: {path}",
+        "reading": "Reading",
+        "scoring": "Scoring",
+        "writing": "Writing",
+        "watching": "Watching {path} (Ctrl-C to stop)",
+        "watch_run": "{time} {status} {message}",
+        "stopped": "Stopped watching.",
+    },
+}
+
+LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of headers, words and messages: zh or en.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback when something unexpected fails.")]
+InputsArg = Annotated[
+    list[Path],
+    typer.Argument(help="Input workbooks (.xlsx/.xlsm/.xls) and/or folders holding them.", show_default=False),
+]
+
+
+def t(lang: Lang | str, key: str, **kw) -> str:
+    return TEXT[str(getattr(lang, "value", lang))][key].format(**kw)
+
+
+def _interactive() -> bool:
+    return sys.stderr.isatty()
+
+
+def _fail(exc: BaseException, lang: Lang, debug: bool) -> typer.Exit:
+    """Turn what stopped a run into a message and exit code 2; no traceback unless --debug."""
+    if isinstance(exc, KpiEngineError):
+        issue = exc.issue
+        message = issue.message(lang.value)
+        if issue.file and issue.file not in message:
+            message = f"{issue.file}: {message}"
+        err.print(t(lang, "error", message=message), markup=False)
+    else:
+        if debug:
+            traceback.print_exc()
+        err.print(t(lang, "crash", message=f"{type(exc).__name__}: {exc}"), markup=False)
+    return typer.Exit(2)
+
+
+def print_issues(report: Report, lang: Lang, console: Console | None = None) -> None:
+    """The issues table: a rich table on a terminal, tab-separated lines otherwise."""
+    console = console or out
+    issues = report.sorted()
+    if not issues:
+        return
+    headers = [ISSUE_COLUMNS[k][0 if lang == Lang.zh else 1] for k in ISSUE_COLUMNS]
+    if console.is_terminal:
+        table = Table(*headers, show_lines=False, header_style="bold")
+        for issue in issues:
+            row = issue.row(lang.value)
+            style = {"error": "red", "warning": "yellow"}.get(issue.level)
+            table.add_row(*(row[k] for k in ISSUE_COLUMNS), style=style)
+        console.print(table)
+    else:
+        console.print("\t".join(headers), markup=False, highlight=False, soft_wrap=True)
+        for issue in issues:
+            row = issue.row(lang.value)
+            console.print("\t".join(row[k] for k in ISSUE_COLUMNS), markup=False, highlight=False, soft_wrap=True)
+
+
+def _print_summary(outcome, paths: list[Path], lang: Lang) -> None:
+    s = pipeline.summary(outcome)
+    scope = s["scope"][0] if len(s["scope"]) == 1 else f"{s['scope'][0]} – {s['scope'][-1]}"
+    lines = [
+        t(lang, "scored", people=s["people"], scored=s["scored"], scope=scope),
+        t(lang, "grades", **s["grades"]),
+        t(lang, "issues", **s["issues"]),
+        t(lang, "rows", **pipeline.row_counts(outcome.report)),
+    ]
+    if s["exit_code"]:
+        lines.append(t(lang, "rejected_note"))
+    lines += [t(lang, "written", path=p) for p in paths]
+    for line in lines:
+        out.print(line, markup=False, soft_wrap=True)
+
+
+def _score(
+    inputs: list[Path],
+    output: Optional[Path],
+    period: Optional[str],
+    start: Optional[str],
+    end: Optional[str],
+    lang: Lang,
+    as_json: bool,
+    split_by: Optional[SplitBy],
+    quiet: bool = False,
+) -> tuple[int, list[Path]]:
+    progress = None
+    if _interactive() and not as_json and not quiet:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True)
+        progress.start()
+    try:
+        task = progress.add_task(t(lang, "reading"), total=None) if progress else None
+        data = pipeline.load(inputs)
+        if progress:
+            progress.update(task, description=t(lang, "scoring"))
+        outcome = pipeline.run(inputs, period=period, start=start, end=end, data=data)
+        target = output or pipeline.default_output(inputs, outcome)
+        if target.is_dir():
+            target = target / pipeline.default_output(inputs, outcome).name
+        if progress:
+            progress.update(task, description=t(lang, "writing"))
+        paths = pipeline.write(outcome, target, lang=lang.value, split_by=split_by.value if split_by else None)
+    finally:
+        if progress:
+            progress.stop()
+    code = pipeline.exit_code(outcome)
+    if as_json:
+        payload = pipeline.summary(outcome)
+        payload["outputs"] = [str(p) for p in paths]
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    elif not quiet:
+        _print_summary(outcome, paths, lang)
+    return code, paths
+
+
+@app.command()
+def score(
+    inputs: InputsArg,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Result workbook (default: kpi-results_<first>_<last>.xlsx in the input folder).")] = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="Score one month, e.g. 2026-03.")] = None,
+    start: Annotated[Optional[str], typer.Option("--from", help="First month of a range, e.g. 2026-01.")] = None,
+    end: Annotated[Optional[str], typer.Option("--to", help="Last month of a range, e.g. 2026-06.")] = None,
+    lang: LangOpt = Lang.zh,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary and per-person totals as JSON on stdout.")] = False,
+    split_by: Annotated[Optional[SplitBy], typer.Option("--split-by", help="Also write one workbook per team, for its manager.")] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Score files and/or folders into one result workbook."""
+    try:
+        code, _ = _score(inputs, output, period, start, end, lang, as_json, split_by)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a message and exit 2
+        raise _fail(exc, lang, debug) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+def validate(inputs: InputsArg, lang: LangOpt = Lang.zh, debug: DebugOpt = False) -> None:
+    """Read and check the input only: print the problems found; write nothing."""
+    try:
+        data = pipeline.load(inputs)
+    except Exception as exc:  # noqa: BLE001
+        raise _fail(exc, lang, debug) from None
+    report = data.report
+    if data.scheme.empty and not any(i.code == pipeline.NO_SCHEME.code for i in report.issues):
+        report.add(pipeline.NO_SCHEME())
+    print_issues(report, lang)
+    levels = report.by_level()
+    out.print(t(lang, "issues", **{k: levels.get(k, 0) for k in ("error", "warning", "info")}), markup=False)
+    out.print(t(lang, "rows", **pipeline.row_counts(report)), markup=False)
+    if not report.issues:
+        out.print(t(lang, "clean"), markup=False)
+    if data.scheme.empty or data.targets.empty:
+        raise typer.Exit(2)
+    raise typer.Exit(pipeline.validation_exit_code(report))
+
+
+@app.command()
+def template(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write the three templates into.")] = Path("."),
+    lang: LangOpt = Lang.zh,
+    debug: DebugOpt = False,
+) -> None:
+    """Write the three blank templates: target sheet, assessment form, training plan."""
+    from .write.templates import write_templates
+
+    try:
+        paths = write_templates(output, lang.value)
+    except OSError as exc:
+        err.print(t(lang, "error", message=f"{output}: {exc.strerror or exc}"), markup=False)
+        raise typer.Exit(2) from None
+    except Exception as exc:  # noqa: BLE001
+        raise _fail(exc, lang, debug) from None
+    for p in paths:
+        out.print(t(lang, "templates", path=p), markup=False, soft_wrap=True)
+
+
+@app.command()
+def demo(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for the demo result.")] = Path("kpi-demo"),
+    lang: LangOpt = Lang.zh,
+    debug: DebugOpt = False,
+) -> None:
+    """Score the bundled sample data into ./kpi-demo/ — the first thing to try."""
+    from .resources import sample_data_dir
+
+    sample = sample_data_dir()
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        out.print(t(lang, "demo", path=sample), markup=False, soft_wrap=True)
+        code, _ = _score([sample], output, None, None, None, lang, False, None)
+    except Exception as exc:  # noqa: BLE001
+        raise _fail(exc, lang, debug) from None
+    # The sample data holds deliberate imperfections: rejected rows are the point of
+    # the demo, not a failure of it.
+    raise typer.Exit(0 if code in (0, 1) else code)
+
+
+@app.command()
+def watch(
+    folder: Annotated[Path, typer.Argument(help="The drop folder to watch.", show_default=False)],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Result workbook (default: in the folder).")] = None,
+    lang: LangOpt = Lang.zh,
+    debounce: Annotated[float, typer.Option("--debounce", help="Seconds a file must stay unchanged before a run.")] = 2.0,
+    debug: DebugOpt = False,
+) -> None:
+    """Score the folder again whenever a workbook lands or changes there, until Ctrl-C."""
+    from .watch import watch_folder
+
+    def run_once() -> str:
+        try:
+            code, paths = _score([folder], output, None, None, None, lang, False, None, quiet=True)
+            status = "OK" if code == 0 else "!!"
+            return f"{status} {t(lang, 'written', path=paths[0])}"
+        except Exception as exc:  # noqa: BLE001 - keep watching after a bad file
+            if isinstance(exc, KpiEngineError):
+                return "XX " + t(lang, "error", message=exc.issue.message(lang.value))
+            if debug:
+                traceback.print_exc()
+            return "XX " + t(lang, "crash", message=f"{type(exc).__name__}: {exc}")
+
+    if not folder.is_dir():
+        err.print(t(lang, "error", message=f"{folder}: not a folder / 不是文件夹"), markup=False)
+        raise typer.Exit(2)
+    out.print(t(lang, "watching", path=folder), markup=False, soft_wrap=True)
+    watch_folder(folder, run_once, debounce=debounce, echo=lambda line: out.print(line, markup=False, soft_wrap=True))
+    out.print(t(lang, "stopped"), markup=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"kpi-engine {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    """kpi-engine: sales KPI sheets in, a scored, colour-coded workbook out."""
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

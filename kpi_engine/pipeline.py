@@ -1,0 +1,287 @@
+"""The one orchestrator: read → validate → score → write.
+
+Everything the CLI does goes through here, so a script can do the same:
+
+    outcome = pipeline.run(["drop/"], period="2026-03")
+    paths = pipeline.write(outcome, pipeline.default_output(["drop/"], outcome), lang="zh")
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__, core, read
+from .data import InputData, Outcome
+from .issues import (
+    IssueType,
+    NothingToScoreError,
+    OutputError,
+    Report,
+    SheetCount,
+    UsageError,
+)
+
+NO_SCHEME = IssueType(
+    "no_scheme_found",
+    "error",
+    zh="没有找到可用的考核方案（工作表“考核方案”）：无法评分。请把考核表放进输入文件夹，或检查其中的错误。",
+    en="No usable scheme (a 考核方案 / Scheme sheet) was found, so nothing can be scored. "
+    "Put the assessment form into the input folder, or fix the errors listed for it.",
+)
+NO_TARGETS = IssueType(
+    "no_target_rows",
+    "error",
+    zh="没有可评分的目标管理行{scope_text}：无法评分。请检查目标管理表及其中列出的错误。",
+    en="No target-sheet row could be scored{scope_text}. Check the target sheets and the errors listed for them.",
+)
+BAD_PERIOD_ARG = IssueType(
+    "bad_period_argument",
+    "error",
+    zh="期间参数 {value} 不是月份。请写成 2026-03 这样的形式。",
+    en="The period argument {value} is not a month. Write it like 2026-03.",
+)
+PERIOD_CONFLICT = IssueType(
+    "period_argument_conflict",
+    "error",
+    zh="--period 不能与 --from/--to 同时使用；单月用 --period，区间用 --from 和 --to。",
+    en="--period cannot be combined with --from/--to: use --period for one month, --from and --to for a range.",
+)
+EMPTY_RANGE = IssueType(
+    "empty_period_range",
+    "error",
+    zh="期间区间 {value} 的起点晚于终点。",
+    en="The period range {value} starts after it ends.",
+)
+OUT_OF_SCOPE = IssueType(
+    "rows_out_of_scope",
+    "info",
+    zh="{count} 行属于评分期间（{scope}）以外的月份，未参与评分。",
+    en="{count} rows belong to months outside the scope ({scope}) and were not scored.",
+)
+OUTPUT_IS_INPUT = IssueType(
+    "output_is_input",
+    "error",
+    zh="输出文件 {value} 是一个输入文件：结果绝不会覆盖输入。请用 -o 指定其他文件名。",
+    en="The output {value} is one of the input files; a result never replaces an input. Choose another name with -o.",
+)
+OUTPUT_UNWRITABLE = IssueType(
+    "output_unwritable",
+    "error",
+    zh="无法写入结果文件 {value}：{reason}。请检查文件夹是否存在、可写且有剩余空间，或用 -o 指定其他位置。",
+    en="Cannot write the result {value}: {reason}. Check that the folder exists, is writable and has free space, or choose another place with -o.",
+)
+
+
+def parse_scope_args(period: str | None, start: str | None, end: str | None) -> tuple[str | None, str | None, str | None]:
+    """Check and normalise --period / --from / --to (any period form of inputs.md)."""
+    if period and (start or end):
+        raise UsageError(PERIOD_CONFLICT())
+    out = []
+    for value in (period, start, end):
+        if value is None:
+            out.append(None)
+            continue
+        month = read.parse_period(value)
+        if month is None:
+            raise UsageError(BAD_PERIOD_ARG(value=value))
+        out.append(month)
+    if out[1] and out[2] and out[1] > out[2]:
+        raise UsageError(EMPTY_RANGE(value=f"{out[1]} … {out[2]}"))
+    return out[0], out[1], out[2]
+
+
+def load(inputs: Sequence[str | os.PathLike]) -> InputData:
+    """Read and validate; raises NothingToScoreError when no input file is found."""
+    return read.load(inputs)
+
+
+def run(
+    inputs: Sequence[str | os.PathLike],
+    *,
+    period: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    data: InputData | None = None,
+) -> Outcome:
+    """Read, validate and score. Raises NothingToScoreError when nothing can be scored."""
+    period, start, end = parse_scope_args(period, start, end)
+    if data is None:
+        data = load(inputs)
+    report = data.report
+    if data.scheme.empty:
+        raise NothingToScoreError(NO_SCHEME())
+    scope = core.resolve_scope(data.targets["period"], period=period, start=start, end=end)
+    if not scope:
+        raise NothingToScoreError(NO_TARGETS(scope_text=_scope_text(period, start, end)))
+    _count_out_of_scope(data, scope, report)
+    results = core.score(data, scope)
+    if results.people.empty:
+        raise NothingToScoreError(NO_TARGETS(scope_text=_scope_text(period, start, end)))
+    merged = Report(issues=[*report.issues, *results.issues], counts=report.counts)
+    return Outcome(results=results, report=merged, files=data.files, version=__version__)
+
+
+def _scope_text(period, start, end) -> str:
+    if period:
+        return f" ({period})"
+    if start or end:
+        return f" ({start or '…'} – {end or '…'})"
+    return ""
+
+
+def _count_out_of_scope(data: InputData, scope: Sequence[str], report: Report) -> None:
+    """Rows of months outside the scope are read but not scored: count them as skipped."""
+    in_scope = set(scope)
+    scope_label = scope[0] if len(scope) == 1 else f"{scope[0]} – {scope[-1]}"
+    counts = {(c.file, c.sheet): c for c in report.counts}
+    for frame in (data.targets, data.ratings, data.training):
+        if frame.empty:
+            continue
+        outside = frame.loc[~frame["period"].isin(in_scope), ["file", "sheet"]]
+        for (file, sheet), n in outside.value_counts(sort=False).items():
+            count = counts.get((file, sheet))
+            if count is not None:
+                count.used -= int(n)
+                count.skipped += int(n)
+            report.add(OUT_OF_SCOPE(file=file, sheet=sheet, count=int(n), scope=scope_label))
+
+
+def exit_code(outcome: Outcome) -> int:
+    """0: everything scored (warnings allowed); 1: some rows or files were rejected."""
+    return 1 if outcome.report.has_errors else 0
+
+
+def validation_exit_code(report: Report) -> int:
+    return 1 if report.has_errors else 0
+
+
+# --- output -------------------------------------------------------------------------
+
+
+def default_output(inputs: Sequence[str | os.PathLike], outcome: Outcome) -> Path:
+    """``kpi-results_<first>_<last>.xlsx`` inside the (first) input folder, or beside the input file."""
+    first = Path(inputs[0])
+    folder = first if first.is_dir() else first.parent
+    scope = outcome.results.scope
+    return folder / f"kpi-results_{scope[0]}_{scope[-1]}.xlsx"
+
+
+def write(
+    outcome: Outcome,
+    out: Path,
+    *,
+    lang: str = "zh",
+    split_by: str | None = None,
+    created: datetime | None = None,
+    on_file: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """Write the result (and one workbook per team with split_by="team"), atomically."""
+    from .write.workbook import write_workbook
+
+    out = Path(out)
+    if out.suffix == "":
+        out = out.with_suffix(".xlsx")
+    inputs = {os.path.realpath(f.path) for f in outcome.files}
+    jobs: list[tuple[Path, Outcome]] = [(out, outcome)]
+    if split_by == "team":
+        for team in sorted(outcome.results.people["team"].unique()):
+            results = core.for_team(outcome.results, team)
+            part = replace(outcome, results=results)
+            jobs.append((out.with_name(f"{out.stem}_{_safe(team)}.xlsx"), part))
+    written = []
+    for path, part in jobs:
+        if os.path.realpath(path) in inputs:
+            raise OutputError(OUTPUT_IS_INPUT(value=str(path)))
+        _atomic_write(path, lambda tmp, part=part: write_workbook(part, tmp, lang=lang, created=created))
+        written.append(path)
+        if on_file:
+            on_file(path)
+    return written
+
+
+def _safe(name: str) -> str:
+    bad = '<>:"/\\|?*'
+    return "".join("_" if ch in bad or ord(ch) < 32 else ch for ch in name).strip() or "team"
+
+
+def _atomic_write(path: Path, write_to: Callable[[Path], None]) -> None:
+    """Write to a temporary file in the target folder, flush it, rename it into place.
+
+    The temporary name (``.kpi-results-XXXX.tmp``) ends in .tmp, so a later run never
+    reads a leftover one as input; a killed run leaves the old result untouched.
+    """
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".kpi-results-", suffix=".tmp", dir=folder)
+        os.close(fd)
+    except OSError as exc:
+        raise OutputError(OUTPUT_UNWRITABLE(value=str(path), reason=exc.strerror or str(exc))) from exc
+    tmp = Path(tmp_name)
+    try:
+        write_to(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(OUTPUT_UNWRITABLE(value=str(path), reason=exc.strerror or str(exc))) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def summary(outcome: Outcome) -> dict:
+    """The run's summary and per-person totals, as --json prints them."""
+    people = outcome.results.people
+    levels = outcome.report.by_level()
+    grades = people["grade"].value_counts()
+    return {
+        "version": outcome.version,
+        "scope": list(outcome.results.scope),
+        "people": int(len(people)),
+        "scored": int(people["total"].notna().sum()),
+        "grades": {g: int(grades.get(g, 0)) for g in ("excellent", "good", "pass", "improve")},
+        "issues": {lvl: int(levels.get(lvl, 0)) for lvl in ("error", "warning", "info")},
+        "exit_code": exit_code(outcome),
+        "totals": [
+            {
+                "employee_id": r.employee_id,
+                "name": r.name,
+                "team": r.team,
+                "role": r.role,
+                "total": None if pd.isna(r.total_rounded) else float(r.total_rounded),
+                "grade": r.grade or None,
+                "team_rank": None if pd.isna(r.team_rank) else int(r.team_rank),
+                "overall_rank": None if pd.isna(r.overall_rank) else int(r.overall_rank),
+                "incomplete": bool(r.incomplete),
+            }
+            for r in people.itertuples(index=False)
+        ],
+    }
+
+
+def row_counts(report: Report) -> dict[str, int]:
+    """Totals over all sheets: read, used, rejected, duplicates, skipped."""
+    keys = ("read", "used", "rejected", "duplicates", "skipped")
+    return {k: sum(getattr(c, k) for c in report.counts) for k in keys}
+
+
+__all__ = [
+    "run",
+    "load",
+    "write",
+    "default_output",
+    "exit_code",
+    "summary",
+    "parse_scope_args",
+    "row_counts",
+    "SheetCount",
+]
