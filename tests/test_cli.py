@@ -1,0 +1,238 @@
+"""The command line: every command, the main options, exit codes and message texts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from kpi_engine import pipeline
+from kpi_engine.cli import app
+from tests import builders
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture
+def clean(tmp_path: Path) -> Path:
+    return builders.clean_folder(tmp_path / "drop")
+
+
+def test_every_command_has_help_text():
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for command in ("score", "validate", "template", "demo", "watch"):
+        assert command in result.output
+        sub = invoke(command, "--help")
+        assert sub.exit_code == 0
+        assert len(sub.output.strip().splitlines()) > 3
+
+
+def test_score_clean_folder_exits_0_and_writes_default_name(clean: Path):
+    before = digest(clean)
+    result = invoke("score", clean)
+    assert result.exit_code == 0, result.output
+    out = clean / "kpi-results_2026-01_2026-02.xlsx"
+    assert out.exists()
+    assert f"结果已写入：{out}" in result.output
+    assert "已评分 4 人，其中 4 人有总分（期间 2026-01 – 2026-02）" in result.output
+    after = digest(clean)
+    assert {k: v for k, v in after.items() if k in before} == before  # inputs untouched
+    assert not list(clean.glob("*.tmp"))
+
+
+def test_second_run_skips_own_result_and_gives_same_totals(clean: Path):
+    first = invoke("score", clean, "--json")
+    second = invoke("score", clean, "--json")
+    assert first.exit_code == second.exit_code == 0
+    a, b = json.loads(first.output), json.loads(second.output)
+    assert a["totals"] == b["totals"]
+    assert a["issues"] == b["issues"]
+
+
+def test_copying_a_month_again_changes_nothing(clean: Path):
+    before = json.loads(invoke("score", clean, "--json").output)
+    shutil.copy(clean / "targets_2026-01.xlsx", clean / "targets_2026-01 (copy).xlsx")
+    after = json.loads(invoke("score", clean, "--json").output)
+    assert after["totals"] == before["totals"]
+    assert after["exit_code"] == 0
+
+
+def test_adding_next_month_extends_the_scope(clean: Path):
+    builders.target_sheet(clean / "targets_2026-03.xlsx", "2026-03", factor=1.1)
+    result = json.loads(invoke("score", clean, "--json").output)
+    assert result["scope"] == ["2026-01", "2026-02", "2026-03"]
+    assert Path(result["outputs"][0]).name == "kpi-results_2026-01_2026-03.xlsx"
+
+
+def test_json_equals_the_library(clean: Path, tmp_path: Path):
+    result = invoke("score", clean, "--json", "-o", tmp_path / "r.xlsx")
+    payload = json.loads(result.output)
+    library = pipeline.summary(pipeline.run([clean]))
+    assert payload.pop("outputs") == [str(tmp_path / "r.xlsx")]
+    assert payload == json.loads(json.dumps(library, ensure_ascii=False))
+
+
+def test_period_scores_one_month(clean: Path, tmp_path: Path):
+    result = invoke("score", clean, "--period", "2026年2月", "--json", "-o", tmp_path / "feb.xlsx")
+    payload = json.loads(result.output)
+    assert payload["scope"] == ["2026-02"]
+    assert result.exit_code == 0
+
+
+def test_from_to_range(clean: Path, tmp_path: Path):
+    result = invoke("score", clean, "--from", "2026-01", "--to", "2026-01", "--json", "-o", tmp_path / "r.xlsx")
+    assert json.loads(result.output)["scope"] == ["2026-01"]
+
+
+def test_bad_period_argument_exits_2_with_message(clean: Path):
+    result = invoke("score", clean, "--period", "2026.1")
+    assert result.exit_code == 2
+    assert "错误：期间参数 2026.1 不是月份。请写成 2026-03 这样的形式。" in result.output
+
+
+def test_period_with_range_exits_2(clean: Path):
+    result = invoke("score", clean, "--period", "2026-01", "--from", "2026-01", "--lang", "en")
+    assert result.exit_code == 2
+    assert "Error: --period cannot be combined with --from/--to" in result.output
+
+
+def test_period_without_rows_exits_2(clean: Path):
+    result = invoke("score", clean, "--period", "2025-12", "--lang", "en")
+    assert result.exit_code == 2
+    assert "No target-sheet row could be scored (2025-12)." in result.output
+
+
+def test_missing_input_exits_2(tmp_path: Path):
+    result = invoke("score", tmp_path / "nowhere")
+    assert result.exit_code == 2
+    assert "错误：" in result.output
+    assert "nowhere" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_no_scheme_exits_2(tmp_path: Path):
+    drop = tmp_path / "drop"
+    builders.target_sheet(drop / "targets.xlsx", "2026-01")
+    result = invoke("score", drop, "--lang", "en")
+    assert result.exit_code == 2
+    assert "No usable scheme" in result.output
+    assert not list(drop.glob("kpi-results*"))
+
+
+def test_rejected_rows_exit_1_and_result_still_written(clean: Path):
+    wb_path = clean / "targets_2026-02.xlsx"
+    wb = load_workbook(wb_path)
+    wb["目标管理"]["H2"] = "十二"
+    wb.save(wb_path)
+    result = invoke("score", clean)
+    assert result.exit_code == 1
+    assert "部分行被拒绝" in result.output
+    out = clean / "kpi-results_2026-01_2026-02.xlsx"
+    issues = load_workbook(out, read_only=True)["问题"]
+    cells = [tuple(r) for r in issues.iter_rows(values_only=True)]
+    assert any("十二" in [str(v) for v in row] for row in cells)
+
+
+def test_output_never_replaces_an_input(clean: Path):
+    target = clean / "targets_2026-01.xlsx"
+    before = target.read_bytes()
+    result = invoke("score", clean, "-o", target)
+    assert result.exit_code == 2
+    assert "结果绝不会覆盖输入" in result.output
+    assert target.read_bytes() == before
+
+
+def test_unwritable_output_folder_exits_2(clean: Path, tmp_path: Path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        probe = locked / "probe"
+        try:
+            probe.touch()
+        except PermissionError:
+            pass
+        else:  # running as root: permissions do not stop us, use a path under a file instead
+            probe.unlink()
+            locked = tmp_path / "a-file"
+            locked.write_text("x")
+        result = invoke("score", clean, "-o", locked / "r.xlsx", "--lang", "en")
+        assert result.exit_code == 2
+        assert "Cannot write the result" in result.output
+    finally:
+        (tmp_path / "locked").chmod(0o700)
+
+
+def test_validate_writes_nothing_and_prints_problems(clean: Path):
+    wb_path = clean / "targets_2026-01.xlsx"
+    wb = load_workbook(wb_path)
+    wb["目标管理"]["H3"] = "abc"
+    wb.save(wb_path)
+    before = digest(clean)
+    result = invoke("validate", clean, "--lang", "en")
+    assert result.exit_code == 1
+    assert digest(clean) == before
+    assert "Level\tFile\tSheet\tCell\tField\tValue\tMessage" in result.output
+    line = next(l for l in result.output.splitlines() if "\tabc\t" in l)
+    assert line.startswith("error\ttargets_2026-01.xlsx\t目标管理\tH3\tActual\tabc\t")
+
+
+def test_validate_clean_exits_0(clean: Path):
+    result = invoke("validate", clean)
+    assert result.exit_code == 0, result.output
+
+
+def test_template_writes_three_files(tmp_path: Path):
+    result = invoke("template", "-o", tmp_path, "--lang", "en")
+    assert result.exit_code == 0
+    names = sorted(p.name for p in tmp_path.glob("*.xlsx"))
+    assert names == ["assessment_form.xlsx", "target_sheet.xlsx", "training_plan.xlsx"]
+
+
+def test_demo_writes_a_result(tmp_path: Path):
+    result = invoke("demo", "-o", tmp_path / "demo")
+    assert result.exit_code == 0, result.output
+    written = list((tmp_path / "demo").glob("kpi-results_*.xlsx"))
+    assert len(written) == 1
+    assert "结果已写入" in result.output
+
+
+def test_split_by_team_writes_one_workbook_per_team(clean: Path, tmp_path: Path):
+    result = invoke("score", clean, "-o", tmp_path / "r.xlsx", "--split-by", "team", "--json")
+    outputs = [Path(p).name for p in json.loads(result.output)["outputs"]]
+    assert outputs == ["r.xlsx", "r_华南.xlsx", "r_华东.xlsx"] or sorted(outputs) == sorted(["r.xlsx", "r_华南.xlsx", "r_华东.xlsx"])
+    east = load_workbook(tmp_path / "r_华东.xlsx", read_only=True)
+    summary_sheet = east.worksheets[0]
+    ids = {row[0] for row in summary_sheet.iter_rows(min_row=2, values_only=True) if row and row[0]}
+    assert ids == {"E001", "E002"}
+
+
+def test_failed_write_leaves_the_old_result(clean: Path, monkeypatch):
+    assert invoke("score", clean).exit_code == 0
+    out = clean / "kpi-results_2026-01_2026-02.xlsx"
+    old = out.read_bytes()
+
+    def broken(outcome, path, lang="zh", created=None):
+        Path(path).write_bytes(b"half a workbook")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("kpi_engine.write.workbook.write_workbook", broken)
+    result = invoke("score", clean, "--lang", "en")
+    assert result.exit_code == 2
+    assert "No space left on device" in result.output
+    assert out.read_bytes() == old
+    assert not list(clean.glob(".kpi-results-*"))
