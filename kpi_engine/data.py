@@ -166,6 +166,9 @@ class Results:
     before_after: pd.DataFrame
     tiers: pd.DataFrame  # the tier tables in force (for the writer's live formulas)
     issues: list = field(default_factory=list)  # list[Issue] found by the core
+    # The training rows in scope (TRAINING_COLUMNS), so one team's course figures can be
+    # recomputed for --split-by team (core.for_team).
+    training_rows: pd.DataFrame = field(default_factory=lambda: frame(TRAINING_COLUMNS))
 
 
 def frame(columns: dict[str, str], data: dict | None = None) -> pd.DataFrame:

@@ -1,0 +1,191 @@
+"""score(): InputData → Results, every formula of scoring.md; for_team() for --split-by team."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from .. import data as d
+from ..data import InputData, Results
+from ..models import Settings
+from . import scheme as sch
+from .aggregate import aggregate, valid_months
+from .attainment import attainment, status
+from .methods import method_scores
+from .ratings import combined_ratings
+from .scope import identify, in_scope, resolve_scope
+from .sources import monthly_rows
+from .teams import team_kpis, team_summary
+from .totals import finish_people, person_totals
+from .training import before_after, training_courses, training_people
+
+KEYS = ["employee_id", "kpi"]
+
+
+def score(data: InputData, scope: Sequence[str] | None = None) -> Results:
+    """Score validated input over ``scope`` (default: every month in the targets)."""
+    settings = data.settings
+    scope = tuple(sorted(set(scope))) if scope is not None else resolve_scope(data.targets["period"])
+    targets = in_scope(data.targets, scope)
+    ratings = in_scope(data.ratings, scope)
+    training = in_scope(data.training, scope)
+    tiers = data.tiers.sort_values(["table", "from_r"], kind="stable").reset_index(drop=True)
+    issues: list = []
+
+    ident, found = identify(targets)
+    issues += found
+    scheme = sch.normalise(data.scheme, settings)
+    info = sch.kpi_info(scheme)
+    kpis, found = sch.person_kpis(ident, scheme, tiers)
+    issues += found
+
+    months, team_monthly, bad, found = monthly_rows(targets, kpis, training, info)
+    issues += found
+    rated = kpis.loc[kpis["method"] == "rating", [*KEYS, "team"]]
+    rating_months, rating_scope, found = combined_ratings(ratings, rated, settings)
+    issues += found
+
+    scores = _scores(kpis, months, bad, rating_scope, tiers, settings)
+    scores = _with_notes_and_left_out(scores, targets, months)
+    monthly = _monthly(months, rating_months, kpis, settings)
+
+    people = _people(ident, scores, settings)
+    teams = team_kpis(scores, team_monthly, rating_scope, info, settings)
+    summary, found = team_summary(people, settings)
+    issues += found
+
+    trainees = training_people(training, ident)
+    return Results(
+        scope=scope,
+        settings=settings,
+        people=people,
+        scores=d.frame(d.SCORE_COLUMNS, scores),
+        monthly=monthly,
+        teams=teams,
+        team_summary=summary,
+        training_people=trainees,
+        training_courses=training_courses(training),
+        before_after=before_after(monthly, scores, trainees, ident),
+        tiers=d.frame(d.TIER_COLUMNS, tiers),
+        issues=issues,
+        training_rows=training,
+    )
+
+
+def _scores(kpis, months, bad, rating_scope, tiers, settings: Settings) -> pd.DataFrame:
+    """Person × KPI: aggregated T and A, r, s, status (SCORE_COLUMNS less notes)."""
+    ok = valid_months(months)
+    if bad:
+        ok &= ~pd.MultiIndex.from_frame(months[KEYS]).isin(list(bad))
+    totals = aggregate(months.loc[ok], KEYS)
+    scores = kpis.merge(totals[[*KEYS, "target", "actual"]], on=KEYS, how="left")
+    scores = scores.merge(rating_scope.rename(columns={"attainment": "rating_r"}), on=KEYS, how="left")
+
+    is_rating = (scores["method"] == "rating").to_numpy()
+    scores.loc[is_rating, ["target", "actual"]] = np.nan
+    r = attainment(scores["target"], scores["actual"], scores["direction"] == "lower",
+                   settings.lower_formula == "inverse", scores["cap"])
+    r = np.where(is_rating, scores["rating_r"].to_numpy(dtype="float64"), r)
+    s = method_scores(scores, r, tiers)
+    has = ~np.isnan(r) & ~np.isnan(s) & scores["usable"].to_numpy(dtype=bool)
+    scores["has_data"] = has
+    scores["attainment"] = np.where(has, r, np.nan)
+    # Without data: NaN (renormalize: left out of the total) or 0 points (zero).
+    scores["score"] = np.where(has, s, np.nan if settings.missing_data == "renormalize" else 0.0)
+    scores["status"] = status(scores["attainment"], is_rating, settings)
+    return scores
+
+
+def _with_notes_and_left_out(scores: pd.DataFrame, targets: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
+    """备注 of the person's rows of the KPI, and the months left out (T or A missing)."""
+    noted = targets.loc[targets["note"] != "", [*KEYS, "period", "note"]]
+    noted = noted.sort_values("period", kind="stable").drop_duplicates([*KEYS, "note"])
+    notes = noted.groupby(KEYS, sort=False)["note"].agg("; ".join)
+    gaps = months.loc[months["target"].isna() | months["actual"].isna(), [*KEYS, "period"]]
+    left = gaps.drop_duplicates().sort_values("period", kind="stable").groupby(KEYS, sort=False)["period"].agg(tuple)
+    index = pd.MultiIndex.from_frame(scores[KEYS])
+    scores["note"] = notes.reindex(index).fillna("").to_numpy()
+    left_out = left.reindex(index).to_numpy(dtype=object)
+    scores["left_out"] = [v if isinstance(v, tuple) else () for v in left_out]
+    return scores.sort_values(["employee_id", "order"], kind="stable").reset_index(drop=True)
+
+
+def _monthly(months, rating_months, kpis, settings: Settings) -> pd.DataFrame:
+    """Person × KPI × month attainment and status; 等级 KPIs show the month's combined rating."""
+    cols = [*KEYS, "direction", "cap", "order"]
+    m = months.merge(kpis[cols], on=KEYS, how="inner")
+    r = attainment(m["target"], m["actual"], m["direction"] == "lower",
+                   settings.lower_formula == "inverse", m["cap"])
+    m = m.assign(attainment=r, status=status(r, np.zeros(len(m), dtype=bool), settings))
+    rm = rating_months.merge(kpis[cols], on=KEYS, how="inner")
+    rm = rm.assign(target=np.nan, actual=np.nan,
+                   status=status(rm["attainment"], np.ones(len(rm), dtype=bool), settings))
+    both = pd.concat([m[list(d.MONTHLY_COLUMNS) + ["order"]], rm[list(d.MONTHLY_COLUMNS) + ["order"]]],
+                     ignore_index=True)
+    both = both.sort_values(["employee_id", "order", "period"], kind="stable")
+    return d.frame(d.MONTHLY_COLUMNS, both)
+
+
+def _people(ident: pd.DataFrame, scores: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    totals = person_totals(scores, settings)
+    people = ident.merge(totals, on="employee_id", how="left")
+    for code in ("met", "near", "below", "nodata"):
+        people[code] = people[code].fillna(0).astype(int)
+    gaps = scores.loc[scores["left_out"].str.len() > 0, ["employee_id", "kpi", "left_out"]].explode("left_out")
+    pairs = pd.Series(list(zip(gaps["kpi"], gaps["left_out"])), index=gaps.index, dtype=object)
+    left = pairs.groupby(gaps["employee_id"], sort=False).agg(tuple)
+    people["left_out"] = _tuples(people["employee_id"].map(left))
+    people["missing_kpis"] = _tuples(people["missing_kpis"])
+    no_kpis = people["total"].isna() & (people["nodata"] == 0)  # role without KPIs: not scored
+    people["incomplete"] = (people["nodata"] > 0) | (people["left_out"].str.len() > 0) | no_kpis
+    people = finish_people(people, settings).sort_values("employee_id", kind="stable")
+    return d.frame(d.PEOPLE_COLUMNS, people)
+
+
+def _tuples(values: pd.Series) -> list[tuple]:
+    return [v if isinstance(v, tuple) else () for v in values]
+
+
+# --- one team's share of the results ---------------------------------------------------
+
+
+def for_team(results: Results, team: str) -> Results:
+    """The same results restricted to one team: its people, their rows and the team's roll-ups.
+
+    Ranks are kept as computed (the team rank, and the rank in the whole company); course
+    statistics are recomputed over the team's trainees; issues about other people or teams
+    are dropped, general ones kept.
+    """
+    people = results.people.loc[results.people["team"] == team]
+    ids = set(people["employee_id"])
+
+    def mine(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.loc[frame["employee_id"].isin(ids)].reset_index(drop=True)
+
+    rows = results.training_rows
+    team_rows = rows.loc[rows["employee_id"].isin(ids)].reset_index(drop=True)
+    return replace(
+        results,
+        people=people.reset_index(drop=True),
+        scores=mine(results.scores),
+        monthly=mine(results.monthly),
+        teams=results.teams.loc[results.teams["team"] == team].reset_index(drop=True),
+        team_summary=results.team_summary.loc[results.team_summary["team"] == team].reset_index(drop=True),
+        training_people=mine(results.training_people),
+        training_courses=training_courses(team_rows),
+        before_after=mine(results.before_after),
+        issues=[i for i in results.issues if _about(i, ids, team)],
+        training_rows=team_rows,
+    )
+
+
+def _about(issue, ids: set[str], team: str) -> bool:
+    params = dict(issue.params)
+    if "employee_id" in params:
+        return params["employee_id"] in ids
+    if "team" in params:
+        return params["team"] == team
+    return True

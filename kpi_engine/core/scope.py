@@ -1,0 +1,87 @@
+"""The months scored, and who each person is within them (scoring.md, "Scope and aggregation")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..issues import Issue, IssueType
+
+PERSON_CHANGED = IssueType(
+    "core_person_changed",
+    "warning",
+    zh="{person}（{employee_id}）的{field}在评分期间内有变化：{change}。按最近一个月（{period}）的{field}计入"
+    "汇总、排名与团队，并按该月岗位的考核方案评分。如属录入错误，请改正目标管理表。",
+    en="The {field} of {person} ({employee_id}) changes inside the scope: {change}. The latest month's "
+    "({period}) {field} is used for the summary, ranks and teams, and that month's role's scheme for scoring. "
+    "If this is a typing mistake, correct the target sheet.",
+)
+
+# The identity fields of a person, in the order changes are reported.
+IDENTITY = ("team", "role", "name")
+
+
+def resolve_scope(
+    periods: Iterable[str],
+    period: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> tuple[str, ...]:
+    """The months to score, sorted: every month present by default; ``(period,)`` for one
+    month; the months present in ``[start, end]`` (either end may be open) for a range."""
+    if period is not None and (start is not None or end is not None):
+        raise ValueError("give either period, or start/end, not both")
+    if period is not None:
+        return (period,)
+    present = sorted({p for p in periods if isinstance(p, str) and p})
+    return tuple(p for p in present if (start is None or p >= start) and (end is None or p <= end))
+
+
+def in_scope(frame: pd.DataFrame, scope: Sequence[str]) -> pd.DataFrame:
+    return frame.loc[frame["period"].isin(list(scope))].reset_index(drop=True)
+
+
+def identify(targets: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+    """One row per person with target rows in scope: name, team and role of the latest month.
+
+    Returns (people with employee_id, name, team, role, period, changes) and a warning per
+    person and field that changes inside the scope.
+    """
+    cols = ["employee_id", "period", *IDENTITY]
+    if targets.empty:
+        empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
+        empty["changes"] = pd.Series([], dtype=object)
+        return empty, []
+    # Sorted on everything that places a row, so the row order of the input never matters.
+    ordered = targets.sort_values(["employee_id", "period", "kpi", "file", "sheet", "row"], kind="stable")
+    monthly = ordered.groupby(["employee_id", "period"], sort=False)[list(IDENTITY)].last().reset_index()
+    people = monthly.groupby("employee_id", sort=False).last().reset_index()[cols]
+
+    issues: list[Issue] = []
+    chains: list[pd.Series] = []
+    first = monthly["employee_id"].ne(monthly["employee_id"].shift())
+    latest = people.set_index("employee_id")
+    for field in IDENTITY:
+        values = monthly[field]
+        changed = ~first & values.ne(values.shift())
+        who = monthly.loc[changed, "employee_id"].unique()
+        if len(who) == 0:
+            continue
+        # Only the (few) people with a change: their chain of values, e.g. 华东 → 华南.
+        steps = monthly.loc[monthly["employee_id"].isin(who) & (first | changed)]
+        chain = steps.groupby("employee_id", sort=False)[field].agg(" → ".join)
+        chains.append(field + ": " + chain)
+        for emp, text in chain.items():
+            issues.append(PERSON_CHANGED(
+                field=field, value=text, person=latest.at[emp, "name"], employee_id=emp,
+                team=latest.at[emp, "team"], change=text, period=latest.at[emp, "period"],
+            ))
+    if chains:
+        joined = pd.concat(chains).groupby(level=0).agg(tuple)
+        people["changes"] = people["employee_id"].map(joined)
+    else:
+        people["changes"] = np.nan
+    people["changes"] = [c if isinstance(c, tuple) else () for c in people["changes"]]
+    return people, issues

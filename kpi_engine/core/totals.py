@@ -1,0 +1,70 @@
+"""Totals, grades and ranks (scoring.md, "Total, grade, rank")."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..models import Settings
+from .rounding import round_half_up
+
+STATUS_CODES = ("met", "near", "below", "nodata")
+
+
+def grades(total_rounded, settings: Settings) -> np.ndarray:
+    """Grade codes from the ROUNDED total; "" where there is no total."""
+    t = np.asarray(total_rounded, dtype="float64")
+    return np.select(
+        [np.isnan(t), t >= settings.excellent_from, t >= settings.good_from, t >= settings.pass_from],
+        ["", "excellent", "good", "pass"],
+        default="improve",
+    ).astype(object)
+
+
+def competition_rank(values: pd.Series, groups: pd.Series | None = None) -> pd.Series:
+    """Descending competition ranks (1, 2, 2, 4); <NA> where the value is missing."""
+    if groups is None:
+        ranks = values.rank(method="min", ascending=False)
+    else:
+        ranks = values.groupby(groups, sort=False).rank(method="min", ascending=False)
+    return ranks.astype("Int64")
+
+
+def person_totals(scores: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Per employee_id: total, status counts and the KPIs without data.
+
+    ``scores`` holds score (NaN without data), weight, has_data, status, kpi, order.
+    With renormalize and some KPI without data, total = Σ s × 100 / Σ W of the KPIs with
+    data; with zero, a KPI without data adds 0. No data at all: NaN.
+    """
+    emp = scores["employee_id"]
+    has = scores["has_data"].astype(bool)
+    g_score = scores["score"].where(has, 0.0).groupby(emp, sort=False).sum()
+    g_weight = scores["weight"].where(has, 0.0).groupby(emp, sort=False).sum()
+    any_data = has.groupby(emp, sort=False).any()
+    all_data = has.groupby(emp, sort=False).all()
+    if settings.missing_data == "renormalize":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            renorm = g_score * 100.0 / g_weight.where(g_weight > 0)
+        total = g_score.where(all_data, renorm)
+    else:
+        total = g_score
+    total = total.where(any_data)
+
+    counts = pd.crosstab(emp, scores["status"]).reindex(columns=list(STATUS_CODES), fill_value=0)
+    missing = (scores.loc[~has].sort_values("order", kind="stable")
+               .groupby("employee_id", sort=False)["kpi"].agg(tuple))
+    out = pd.DataFrame({"total": total}).join(counts)
+    out["missing_kpis"] = missing.reindex(out.index)
+    out.index.name = "employee_id"
+    return out.reset_index()
+
+
+def finish_people(people: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Add total_rounded, grade and ranks to a people frame that has total and team."""
+    people = people.copy()
+    people["total_rounded"] = round_half_up(people["total"].astype("float64"), 2)
+    people["grade"] = grades(people["total_rounded"], settings)
+    people["team_rank"] = competition_rank(people["total_rounded"], people["team"])
+    people["overall_rank"] = competition_rank(people["total_rounded"])
+    return people

@@ -1,0 +1,96 @@
+"""Training metrics per person, per course, and before/after (scoring.md, "Training metrics")."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import data as d
+
+
+def _sessions(training: pd.DataFrame) -> pd.DataFrame:
+    """Training rows with the per-session values the means are taken over."""
+    attended = training["attended_hours"].fillna(0.0)  # blank 实到学时 = 0, absent (inputs.md)
+    pre, post = training["pre"], training["post"]
+    both = pre.notna() & post.notna()
+    improvement = (post - pre).where(both)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gain = ((post - pre) / (100.0 - pre)).where(both & (pre < 100))
+    return training.assign(
+        attended_hours=attended,
+        was_there=attended > 0,
+        missed_mandatory=training["mandatory"].astype(bool) & ~(attended > 0),
+        improvement=improvement,
+        gain=gain,
+        attended_period=training["period"].where(attended > 0),
+    )
+
+
+def training_people(training: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """One row per trainee with rows in scope (TRAINING_PEOPLE_COLUMNS)."""
+    if training.empty:
+        return d.frame(d.TRAINING_PEOPLE_COLUMNS)
+    s = _sessions(training)
+    g = s.groupby("employee_id", sort=True)
+    out = g.agg(
+        planned_hours=("planned_hours", "sum"),
+        attended_hours=("attended_hours", "sum"),
+        sessions_attended=("was_there", "sum"),
+        sessions_planned=("planned_hours", "size"),
+        mandatory_missed=("missed_mandatory", "sum"),
+        pre=("pre", "mean"), post=("post", "mean"),
+        improvement=("improvement", "mean"), gain=("gain", "mean"),
+        satisfaction=("satisfaction", "mean"),
+        first_session=("attended_period", "min"),
+        training_name=("name", _last_text),
+    ).reset_index()
+    out["participation"] = out["attended_hours"] / out["planned_hours"].where(out["planned_hours"] > 0)
+    # Name and team from the target sheet when the person is scored, else the training sheet.
+    known = people.set_index("employee_id")
+    out["name"] = out["employee_id"].map(known["name"]).fillna(out["training_name"])
+    out["team"] = out["employee_id"].map(known["team"])
+    return d.frame(d.TRAINING_PEOPLE_COLUMNS, out)
+
+
+def _last_text(s: pd.Series) -> str:
+    s = s[s != ""]
+    return s.iloc[-1] if len(s) else ""
+
+
+def training_courses(training: pd.DataFrame) -> pd.DataFrame:
+    """One row per course (TRAINING_COURSE_COLUMNS); attendance = attended / planned hours."""
+    if training.empty:
+        return d.frame(d.TRAINING_COURSE_COLUMNS)
+    s = _sessions(training)
+    out = s.groupby("course_id", sort=True).agg(
+        course=("course", "first"), category=("category", "first"),
+        trainees=("employee_id", "nunique"),
+        attended=("attended_hours", "sum"), planned=("planned_hours", "sum"),
+        pre=("pre", "mean"), post=("post", "mean"),
+        improvement=("improvement", "mean"), satisfaction=("satisfaction", "mean"),
+    ).reset_index()
+    out["attendance"] = out["attended"] / out["planned"].where(out["planned"] > 0)
+    return d.frame(d.TRAINING_COURSE_COLUMNS, out)
+
+
+def before_after(monthly: pd.DataFrame, scores: pd.DataFrame, trainees: pd.DataFrame,
+                 people: pd.DataFrame) -> pd.DataFrame:
+    """For each trained person and each of their own 合计 KPIs: mean monthly attainment in
+    the months before the first attended session and from it on; rows where both exist."""
+    first = trainees.loc[trainees["first_session"] != "", ["employee_id", "first_session"]]
+    kpis = scores.loc[(scores["aggregation"] == "sum") & (scores["source"] == "own")
+                      & (scores["method"] != "rating"), ["employee_id", "kpi", "order"]]
+    rows = monthly.loc[monthly["attainment"].notna(), ["employee_id", "kpi", "period", "attainment"]]
+    rows = rows.merge(kpis, on=["employee_id", "kpi"]).merge(first, on="employee_id")
+    if rows.empty:
+        return d.frame(d.BEFORE_AFTER_COLUMNS)
+    after = rows["period"] >= rows["first_session"]
+    keys = ["employee_id", "kpi", "first_session", "order"]
+    out = pd.DataFrame({
+        "before": rows["attainment"].where(~after).groupby([rows[k] for k in keys]).mean(),
+        "after": rows["attainment"].where(after).groupby([rows[k] for k in keys]).mean(),
+    }).dropna().reset_index()
+    out["change"] = out["after"] - out["before"]
+    out["name"] = out["employee_id"].map(people.set_index("employee_id")["name"])
+    out = out.sort_values(["employee_id", "order"], kind="stable")
+    return d.frame(d.BEFORE_AFTER_COLUMNS, out)
