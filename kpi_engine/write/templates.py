@@ -38,6 +38,7 @@ NUMBER_FORMATS: dict[str, str] = {
     "percent": "0%",
     "percent1": "0.0%",
     "date": "yyyy-mm-dd",
+    "month": "yyyy-mm",
     "money": "#,##0",
 }
 
@@ -183,7 +184,17 @@ def write_table(
         check(ws.set_column(c, c, fitted_width(shown[c]), styles.get(col.kind)),
               f"set the width of column {c + 1}")
     check(ws.freeze_panes(first_row + 1, 0), "freeze the header")
+    _print_setup(ws, first_row)
     return first_row + 1 + len(rows)
+
+
+def _print_setup(ws: Worksheet, header_row: int | None) -> None:
+    """Landscape, one page wide, the header repeated on every printed page."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    if header_row is not None:
+        check(ws.repeat_rows(header_row), "repeat the header when printing")
 
 
 def _as_shown(value: Any, kind: str) -> Any:
@@ -647,6 +658,9 @@ def _cell_kinds(kind: SheetKind, rows: list[dict[str, Any]]) -> list[list[str | 
     return out
 
 
+INSTRUCTION_WIDTHS = (14, 16, 14, 60, 16, 40)
+
+
 def _write_instructions(wb: Workbook, styles: Styles, template: str, lang: Lang) -> None:
     ws = wb.add_worksheet(TEXT["instructions"][lang])
     spec = vocab.TEMPLATES[template]
@@ -654,8 +668,14 @@ def _write_instructions(wb: Workbook, styles: Styles, template: str, lang: Lang)
     write_cell(ws, 0, 0, f"{title} · {TEXT['instructions'][lang]}", styles.get(bold=True, size=14))
     check(ws.set_row(0, 24), "set the title height")
     r = 2
+    wrap = styles.get(wrap=True)
     for line in (*TEXT["general"][lang], *TEMPLATE_NOTES[template][lang]):
-        write_cell(ws, r, 0, f"• {line}")
+        # Merged over the table's width and wrapped; Excel does not size merged rows,
+        # so the height is set from the text's length.
+        text = f"• {line}"
+        check(ws.merge_range(r, 0, r, len(INSTRUCTION_WIDTHS) - 1, text, wrap), "merge a note")
+        lines = -(-display_width(text) // int(sum(INSTRUCTION_WIDTHS) * 0.95))
+        check(ws.set_row(r, 15 * max(1, lines)), "size a note row")
         r += 1
     r += 1
     write_cell(ws, r, 0, TEXT["columns_heading"][lang], styles.get(bold=True, size=12))
@@ -664,7 +684,6 @@ def _write_instructions(wb: Workbook, styles: Styles, template: str, lang: Lang)
     for c, text in enumerate(TEXT["columns"][lang]):
         write_cell(ws, r, c, text, header)
     r += 1
-    wrap = styles.get(wrap=True)
     for kind in spec["sheets"]:
         rows, _ = sheet_rows(kind, lang)
         for f in kind.fields:
@@ -689,8 +708,9 @@ def _write_instructions(wb: Workbook, styles: Styles, template: str, lang: Lang)
             for c, text in enumerate((zh, en, shown, SETTING_HELP[key][0 if lang == "zh" else 1])):
                 write_cell(ws, r, c, text, wrap)
             r += 1
-    for c, width in enumerate((14, 16, 14, 60, 16, 40)):
+    for c, width in enumerate(INSTRUCTION_WIDTHS):
         check(ws.set_column(c, c, width), "set an instructions column width")
+    _print_setup(ws, None)
     ws.activate()
 
 
