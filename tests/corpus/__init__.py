@@ -1,0 +1,1 @@
+"""The bad-input corpus: builders (make_corpus) and expectations (cases)."""
