@@ -1,0 +1,237 @@
+"""Finding input workbooks and deciding, cheaply and before any parsing, whether each is safe.
+
+inputs.md, "Files": every .xlsx/.xlsm/.xls (and the .xltx/.xltm template forms) in a
+folder, recursively; Excel lock files (``~$…``) and the engine's own result workbooks
+skipped; encrypted, corrupt and oversized (zip bomb) files refused, naming the file,
+while the other files still load. Files are only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from defusedxml import ElementTree as SafeET
+
+from ..data import RESULT_PROPERTY
+from ..issues import Issue, IssueType
+
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xltx", ".xltm"})
+
+# Zip-bomb limits, checked on the zip's declared sizes BEFORE anything is inflated.
+# A legitimate 1,000,000-row 目标管理 sheet written with inline strings is ~420 MB of XML
+# compressing ~14:1 (measured, docs/decisions.md), so the total limit leaves room for
+# wide sheets; real spreadsheet XML compresses 5–30:1, a bomb 1000:1.
+MAX_TOTAL_UNCOMPRESSED = 2_000_000_000  # bytes, all members together
+MAX_MEMBER_RATIO = 200  # uncompressed / compressed, for a member larger than …
+RATIO_CHECK_FROM = 50_000_000  # … 50 MB
+MAX_MEMBERS = 10_000
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+INPUT_NOT_FOUND = IssueType(
+    "input_not_found", "error",
+    zh="找不到 {value}。请检查路径是否正确。",
+    en="{value} does not exist. Check the path.",
+)
+NO_INPUT_FILES = IssueType(
+    "no_input_files", "error",
+    zh="在 {value} 中没有找到 Excel 文件（.xlsx/.xlsm/.xls）。请把填好的模板放进去再运行。",
+    en="No Excel workbook (.xlsx/.xlsm/.xls) was found in {value}. Put the filled-in templates there and run again.",
+)
+UNSUPPORTED_FILE = IssueType(
+    "unsupported_file", "error",
+    zh="{file} 不是 Excel 工作簿（只读取 .xlsx、.xlsm、.xls）。请在 Excel 中另存为 .xlsx。",
+    en="{file} is not an Excel workbook (only .xlsx, .xlsm and .xls are read). Save it as .xlsx in Excel.",
+)
+LOCK_FILE_SKIPPED = IssueType(
+    "lock_file_skipped", "info",
+    zh="{file} 是 Excel 打开文件时留下的锁定文件，已跳过。",
+    en="{file} is a lock file Excel leaves while a workbook is open; skipped.",
+)
+RESULT_FILE_SKIPPED = IssueType(
+    "result_file_skipped", "info",
+    zh="{file} 是本程序生成的结果工作簿，已跳过（不作为输入）。",
+    en="{file} is a result workbook written by kpi-engine; skipped (not an input).",
+)
+FILE_ENCRYPTED = IssueType(
+    "file_encrypted", "error",
+    zh="{file} 设置了打开密码，无法读取。请在 Excel 中取消密码（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存。",
+    en="{file} is password-protected and cannot be read. Remove the password in Excel (File → Info → Protect Workbook → Encrypt with Password, clear it) and save.",
+)
+FILE_CORRUPT = IssueType(
+    "file_corrupt", "error",
+    zh="{file} 无法作为 Excel 工作簿打开（{reason}）。请在 Excel 中打开并另存为 .xlsx；如果是 CSV，请先另存为 Excel 工作簿。",
+    en="{file} cannot be opened as an Excel workbook ({reason}). Open it in Excel and save it as .xlsx; a CSV file must be saved as an Excel workbook first.",
+)
+FILE_TOO_LARGE = IssueType(
+    "file_too_large", "error",
+    zh="{file} 解压后过大（{reason}），可能是损坏或恶意文件，未读取。请只保留需要的工作表后另存。",
+    en="{file} would inflate to an unsafe size ({reason}); it may be damaged or malicious and was not read. Keep only the sheets needed and save it again.",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A workbook file found by discovery."""
+
+    path: Path  # absolute
+    name: str  # as shown to the user: relative to the input folder, or the file name
+    lock: bool = False  # an Excel lock file (~$…): never opened
+
+
+def _is_workbook(p: Path) -> bool:
+    return p.suffix.lower() in WORKBOOK_SUFFIXES
+
+
+def _is_lock(p: Path) -> bool:
+    return p.name.startswith("~$")
+
+
+def discover(inputs) -> tuple[list[Candidate], list[Issue], int]:
+    """Files and folders → workbook candidates, sorted by path, each once.
+
+    Returns (candidates including lock files, issues, number of paths that existed)."""
+    found: dict[Path, Candidate] = {}
+    issues: list[Issue] = []
+    existing = 0
+    for raw in inputs:
+        p = Path(raw)
+        if not p.exists():
+            issues.append(INPUT_NOT_FOUND(value=str(raw)))
+            continue
+        existing += 1
+        if p.is_dir():
+            root = p.resolve()
+            inside = [
+                q for q in sorted(root.rglob("*"))
+                if q.is_file() and _is_workbook(q)
+            ]
+            if not inside:
+                issues.append(NO_INPUT_FILES(value=str(raw)))
+            for q in inside:
+                found.setdefault(q, Candidate(q, q.relative_to(root).as_posix(), _is_lock(q)))
+        else:
+            q = p.resolve()
+            if not _is_workbook(q):
+                issues.append(UNSUPPORTED_FILE(file=p.name))
+                continue
+            found.setdefault(q, Candidate(q, p.name, _is_lock(q)))
+    # Sorted by path, so that the order inputs were given in changes nothing.
+    return [found[k] for k in sorted(found)], issues, existing
+
+
+@dataclass(slots=True)
+class Opened:
+    """A candidate's bytes and what the safety checks made of them."""
+
+    data: bytes
+    sha256: str
+    kind: str  # "zip" (xlsx family) or "ole" (.xls)
+    issue: Issue | None = None  # refused (encrypted/corrupt/bomb) when set
+    skipped: Issue | None = None  # skipped (own result) when set
+
+
+def open_candidate(c: Candidate) -> Opened:
+    """Read the file once (read-only), fingerprint it, and run the cheap safety checks."""
+    try:
+        data = c.path.read_bytes()
+    except OSError as e:
+        return Opened(b"", "", "", FILE_CORRUPT(file=c.name, reason=e.strerror or str(e)))
+    digest = hashlib.sha256(data).hexdigest()
+    if not data:
+        return Opened(data, digest, "", FILE_CORRUPT(file=c.name, reason="0 bytes / 空文件"))
+    if data.startswith(OLE_MAGIC):
+        return Opened(data, digest, "ole", _check_ole(c, data))
+    if not data.startswith(ZIP_MAGIC):
+        return Opened(data, digest, "", FILE_CORRUPT(file=c.name, reason=_what_is_it(data)))
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        return Opened(data, digest, "zip", FILE_CORRUPT(file=c.name, reason=f"zip: {e}"))
+    with zf:
+        problem = zip_bomb_check(zf)
+        if problem:
+            return Opened(data, digest, "zip", FILE_TOO_LARGE(file=c.name, reason=problem))
+        names = set(zf.namelist())
+        if "xl/workbook.xml" not in names:
+            return Opened(data, digest, "zip", FILE_CORRUPT(file=c.name, reason="no xl/workbook.xml"))
+        if is_result_workbook(zf):
+            return Opened(data, digest, "zip", skipped=RESULT_FILE_SKIPPED(file=c.name))
+    return Opened(data, digest, "zip")
+
+
+def zip_bomb_check(zf: zipfile.ZipFile) -> str:
+    """'' when the declared sizes are safe, else why not. Nothing is inflated."""
+    infos = zf.infolist()
+    if len(infos) > MAX_MEMBERS:
+        return f"{len(infos)} members"
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > RATIO_CHECK_FROM:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > MAX_MEMBER_RATIO:
+                return f"{info.filename}: {info.file_size / 1e6:.0f} MB, ratio {ratio:.0f}:1"
+    if total > MAX_TOTAL_UNCOMPRESSED:
+        return f"{total / 1e6:.0f} MB in total"
+    return ""
+
+
+def read_member(zf: zipfile.ZipFile, name: str, limit: int = 50_000_000) -> bytes | None:
+    """A small zip member, or None if absent. Reads at most ``limit`` bytes, whatever the header says."""
+    try:
+        with zf.open(name) as fh:
+            return fh.read(limit)
+    except KeyError:
+        return None
+
+
+def is_result_workbook(zf: zipfile.ZipFile) -> bool:
+    """True when docProps/custom.xml holds the property the result writer sets."""
+    raw = read_member(zf, "docProps/custom.xml", 5_000_000)
+    if not raw or RESULT_PROPERTY.encode() not in raw:
+        return False
+    try:
+        root = SafeET.fromstring(raw)
+    except Exception:  # a damaged properties part is not a reason to refuse the workbook
+        return False
+    return any(el.get("name") == RESULT_PROPERTY for el in root.iter() if el.tag.endswith("property"))
+
+
+def _check_ole(c: Candidate, data: bytes) -> Issue | None:
+    """An OLE file is either a legacy .xls or an encrypted OOXML workbook."""
+    import msoffcrypto  # only for OLE files: the rare case
+
+    try:
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+        encrypted = office.is_encrypted()
+    except Exception as e:  # msoffcrypto raises for OLE files it does not know
+        name = type(e).__name__
+        if "Encrypt" in name or "encrypt" in str(e).lower():
+            return FILE_ENCRYPTED(file=c.name)
+        return None  # let calamine try it as .xls and report if it cannot
+    return FILE_ENCRYPTED(file=c.name) if encrypted else None
+
+
+def _what_is_it(data: bytes) -> str:
+    head = data[:512]
+    if b"\x00" not in head:
+        try:
+            text = head.decode("utf-8")
+        except UnicodeDecodeError:
+            text = ""
+        if text.lstrip().lower().startswith(("<html", "<!doctype", "<?xml")):
+            return "HTML/XML text, not a workbook"
+        if text and ("," in text or "\t" in text):
+            return "plain text such as CSV, not a workbook"
+    return "not a zip or OLE file"
+
+
+def display_path(path: str | os.PathLike) -> str:
+    return Path(path).name

@@ -1,0 +1,304 @@
+"""Rows of one kind of sheet, gathered from every file, with their fate and their problems.
+
+:class:`Rows` holds the raw cells of every sheet of one kind in one frame, each row
+knowing its file, sheet and Excel row, and a status: ``ok`` (used), ``rejected``,
+``duplicate`` or ``skipped`` — the four terms of the row count (inputs.md, "Counts").
+Checks mark rows by boolean masks; issues are made only for the rows a mask selects.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import vocab
+from ..issues import Issue, IssueType, SheetCount
+from .sheets import Sheet
+from .values import Numbers, Periods, blank_mask, clean_text, parse_numbers, parse_periods, word_lookup
+
+OK, REJECTED, DUPLICATE, SKIPPED = "ok", "rejected", "duplicate", "skipped"
+
+EXAMPLE_ROWS = IssueType(
+    "example_row", "warning",
+    zh="{where}：模板的示例行（{value}）未读取，共 {count} 行。请删除示例行。",
+    en="{where}: the template's example rows ({value}) were not read, {count} row(s). Delete the example rows.",
+)
+NO_ID_ROW = IssueType(
+    "row_without_id", "warning",
+    zh="{where}：这一行有内容但没有{field}（如合计行或备注），已跳过。如果是数据，请补上{field}。",
+    en="{where}: this row has content but no {field} (a totals row or a note?); skipped. If it is data, fill in {field}.",
+)
+TOTAL_ROW = IssueType(
+    "total_row", "warning",
+    zh="{where}：{value} 行是合计行，已跳过（合计由程序计算）。",
+    en="{where}: the {value} row is a totals row; skipped (the engine computes totals).",
+)
+MISSING_VALUE = IssueType(
+    "missing_value", "error",
+    zh="{where}：{field}不能为空。请填写后重新运行；这一行未使用。",
+    en="{where}: {field} must not be blank. Fill it in and run again; this row was not used.",
+)
+FORMULA_NO_VALUE = IssueType(
+    "formula_no_value", "error",
+    zh="{where}：公式没有保存计算结果（文件由程序生成、未在 Excel 中打开过）。请在 Excel 中打开并保存，或把公式粘贴为数值。",
+    en="{where}: the formula has no saved result (the file was written by a program and never opened in Excel). Open and save it in Excel, or paste the values.",
+)
+FORMULA_NOT_RECALCULATED = IssueType(
+    "formula_not_recalculated", "error",
+    zh="{where}：该工作簿标记为“打开时重新计算”，公式保存的值不可信。请在 Excel 中打开并保存，或把公式粘贴为数值。",
+    en="{where}: the workbook is flagged for recalculation on open, so the formula's saved value cannot be trusted. Open and save it in Excel, or paste the values.",
+)
+DUPLICATE_ROW = IssueType(
+    "duplicate_row", "info",
+    zh="{where}：与 {other} 完全相同（{key}），只计一次。",
+    en="{where}: identical to {other} ({key}); counted once.",
+)
+CONFLICTING_ROWS = IssueType(
+    "conflicting_rows", "error",
+    zh="{where}：{key} 出现多次且内容不同（{other}），这些行都未使用。请只保留正确的一行。",
+    en="{where}: {key} appears more than once with different values ({other}); none of these rows was used. Keep only the right one.",
+)
+BAD_NUMBER = IssueType(
+    "bad_number", "error",
+    zh="{where}：{value} 不是数字。请填写数字，例如 120000、12万 或 95%；没有数据请留空；这一行未使用。",
+    en="{where}: {value} is not a number. Write a number such as 120000, 12万 or 95%; leave it blank when there is no data; this row was not used.",
+)
+BAD_PERIOD = IssueType(
+    "bad_period", "error",
+    zh="{where}：{value} 不是月份。请写成 2026-03、2026/3、2026年3月 或 202603；这一行未使用。",
+    en="{where}: {value} is not a month. Write it as 2026-03, 2026/3, 2026年3月 or 202603; this row was not used.",
+)
+PERIOD_DECIMAL = IssueType(
+    "period_decimal", "error",
+    zh="{where}：{value} 是小数，无法判断月份（2026.1 是 1 月还是 10 月？）。请把单元格设为文本并写成 2026-01 或 2026-10；这一行未使用。",
+    en="{where}: {value} is a decimal number, which is ambiguous (is 2026.1 January or October?). Format the cell as text and write 2026-01 or 2026-10; this row was not used.",
+)
+BAD_WORD = IssueType(
+    "bad_word", "error",
+    zh="{where}：{field}不能是 {value}，可选：{allowed}。这一行未使用。",
+    en="{where}: {field} cannot be {value}; use one of: {allowed}. This row was not used.",
+)
+OUT_OF_RANGE = IssueType(
+    "out_of_range", "error",
+    zh="{where}：{field} {value} 超出范围（{range}）。请更正；这一行未使用。",
+    en="{where}: {field} {value} is out of range ({range}). Correct it; this row was not used.",
+)
+
+EXAMPLE_PREFIXES = ("示例", "example", "例：", "例:")
+TOTAL_WORDS = frozenset({"合计", "总计", "小计", "共计", "total", "subtotal", "sum", "总和"})
+
+
+class Rows:
+    """Every row of one kind of sheet, from every file, in file then row order."""
+
+    def __init__(self, kind: vocab.SheetKind, sheets: list[Sheet]):
+        self.kind = kind
+        self.sheets = {s.sid: s for s in sheets}
+        frames = []
+        for s in sheets:
+            f = s.raw.copy()
+            f["file"] = s.file
+            f["sheet"] = s.name
+            f["row"] = s.rows.astype("int64")
+            f["_sid"] = s.sid
+            for key in [fl.key for fl in kind.fields]:
+                m = s.untrusted.get(key)
+                f[f"_untrusted_{key}"] = m if m is not None else False
+            frames.append(f)
+        if frames:
+            self.df = pd.concat(frames, ignore_index=True)
+        else:
+            cols = {fl.key: pd.Series(dtype=object) for fl in kind.fields}
+            self.df = pd.DataFrame({**cols, "file": pd.Series(dtype=object), "sheet": pd.Series(dtype=object),
+                                    "row": pd.Series(dtype="int64"), "_sid": pd.Series(dtype="int64")})
+            for fl in kind.fields:
+                self.df[f"_untrusted_{fl.key}"] = pd.Series(dtype=bool)
+        self.status = pd.Series(OK, index=self.df.index, dtype=object)
+        self.issues: list[Issue] = []
+
+    # --- locating ------------------------------------------------------------------
+
+    def cells(self, field: str, mask=None) -> pd.Series:
+        """Excel cell references (``H17``) of ``field`` for the rows of ``mask``."""
+        df = self.df if mask is None else self.df[mask]
+        letters = df["_sid"].map({sid: s.letters.get(field, "") for sid, s in self.sheets.items()})
+        return letters.astype(str) + df["row"].astype(str)
+
+    def per_sheet(self, attr) -> pd.Series:
+        """A per-sheet fact (``attr(sheet)``) spread over the rows, via a dict map (no per-row Python)."""
+        return self.df["_sid"].map({sid: attr(s) for sid, s in self.sheets.items()})
+
+    def has_column(self, field: str) -> bool:
+        return any(field in s.letters for s in self.sheets.values())
+
+    @property
+    def live(self) -> pd.Series:
+        """Rows still in play (neither rejected, skipped nor a duplicate)."""
+        return self.status == OK
+
+    # --- marking ---------------------------------------------------------------------
+
+    def flag(self, mask, issue: IssueType, field: str = "", value=None, *, status: str | None = REJECTED,
+             **params) -> None:
+        """One issue per row of ``mask``; the rows take ``status`` (None: keep their status).
+
+        ``value`` is a Series aligned with the frame (the value shown), or None for the
+        raw cell of ``field``. ``params`` values may be Series too (one value per row)."""
+        mask = pd.Series(mask, index=self.df.index).fillna(False).astype(bool)
+        if not mask.any():
+            return
+        sub = self.df[mask]
+        cells = self.cells(field, mask) if field else pd.Series("", index=sub.index)
+        if value is None:
+            shown = clean_text(sub[field]) if field else pd.Series("", index=sub.index)
+        else:
+            shown = pd.Series(value, index=self.df.index)[mask]
+        per_row = {k: (v[mask] if isinstance(v, pd.Series) else None) for k, v in params.items()}
+        fixed = {k: v for k, v in params.items() if not isinstance(v, pd.Series)}
+        for i, (idx, file, sheet, cell, val) in enumerate(
+            zip(sub.index, sub["file"], sub["sheet"], cells, shown)
+        ):
+            extra = {k: s.iloc[i] for k, s in per_row.items() if s is not None}
+            self.issues.append(issue(file=file, sheet=sheet, cell=cell, field=field, value=val, **fixed, **extra))
+        if status is not None:
+            self.status[mask] = status
+
+    # --- common checks --------------------------------------------------------------
+
+    def skip_non_rows(self, id_field: str) -> None:
+        """Example rows, totals rows and rows without their identifying cell → skipped (warnings)."""
+        ids = clean_text(self.df[id_field])
+        low = ids.str.casefold()
+        example = self.live & low.str.startswith(EXAMPLE_PREFIXES)
+        for first_field in [f.key for f in self.kind.required][:1]:
+            if first_field != id_field:
+                example |= self.live & clean_text(self.df[first_field]).str.casefold().str.startswith(EXAMPLE_PREFIXES)
+        if example.any():
+            # One warning per sheet: the rows are the template's, not HR's.
+            for sid, grp in self.df[example].groupby("_sid", sort=True):
+                first = grp.index[0]
+                s = self.sheets[sid]
+                rows = grp["row"].tolist()
+                self.issues.append(EXAMPLE_ROWS(
+                    file=s.file, sheet=s.name, cell=self.cells(id_field, self.df.index == first).iloc[0],
+                    field=id_field, value=_ranges(rows), count=len(rows),
+                ))
+            self.status[example] = SKIPPED
+        total = self.live & low.str.replace(r"[\s:：]", "", regex=True).isin(TOTAL_WORDS)
+        self.flag(total, TOTAL_ROW, id_field, status=SKIPPED)
+        no_id = self.live & (ids == "") & ~self.df[f"_untrusted_{id_field}"].astype(bool)
+        self.flag(no_id, NO_ID_ROW, id_field, status=SKIPPED)
+
+    def reject_formulas(self, fields) -> None:
+        """Formula cells without a trusted saved value reject their row (inputs.md, "Formulas")."""
+        for key in fields:
+            m = self.live & self.df[f"_untrusted_{key}"].astype(bool)
+            if not m.any():
+                continue
+            full = self.per_sheet(lambda s: s.full_calc).astype(bool)
+            self.flag(m & full, FORMULA_NOT_RECALCULATED, key, "", status=None)
+            self.flag(m & ~full, FORMULA_NO_VALUE, key, "", status=None)
+            self.status[m] = REJECTED
+
+    def require(self, fields) -> None:
+        """Required text cells left blank → error on the cell, row rejected."""
+        for key in fields:
+            m = self.live & blank_mask(self.df[key]) & ~self.df[f"_untrusted_{key}"].astype(bool)
+            self.flag(m, MISSING_VALUE, key, "", status=None)
+            self.status[m] = REJECTED
+
+    def dedupe(self, key_cols: list[str], value_cols: list[str], parsed: pd.DataFrame, key_label) -> None:
+        """Same key twice (in one file or across files): identical values → kept once (info);
+        different values → every row of the key rejected (error). Never summed."""
+        live = self.live
+        if live.sum() < 2:
+            return
+        sub = parsed.loc[live, key_cols + value_cols]
+        dup_key = sub.duplicated(key_cols, keep=False)
+        if not dup_key.any():
+            return
+        grp = sub[dup_key]
+        # NaN equals NaN here: a blank written twice is the same blank.
+        filled = grp[value_cols].astype(object).where(grp[value_cols].notna(), "\x00nan")
+        nvals = filled.astype(str).groupby([grp[k] for k in key_cols], sort=False, dropna=False).transform("nunique")
+        conflict = (nvals > 1).any(axis=1)
+        keyframe = grp[key_cols]
+        where = (self.df.loc[grp.index, "sheet"].astype(str) + "!" + self.df.loc[grp.index, "row"].astype(str)
+                 + " (" + self.df.loc[grp.index, "file"].astype(str) + ")")
+        # For each row, the other rows of its key, for the message.
+        gid = keyframe.groupby(key_cols, sort=False, dropna=False).ngroup()
+        first_of = where.groupby(gid).transform("first")
+        all_of = where.groupby(gid).transform(lambda w: ", ".join(w))
+        keytext = key_label(grp)
+        ids = self.df.index
+        first = ~grp.duplicated(key_cols, keep="first")
+        same = ~conflict
+        dup_rows = (same & ~first).reindex(ids, fill_value=False)
+        self.flag(dup_rows, DUPLICATE_ROW, self.kind.fields[0].key, value=keytext.reindex(ids, fill_value=""),
+                  status=DUPLICATE, other=first_of.reindex(ids), key=keytext.reindex(ids))
+        bad = conflict.reindex(ids, fill_value=False)
+        self.flag(bad, CONFLICTING_ROWS, self.kind.fields[0].key, value=keytext.reindex(ids, fill_value=""),
+                  other=all_of.reindex(ids), key=keytext.reindex(ids))
+
+    # --- parsing with issues ---------------------------------------------------------
+
+    def numbers(self, key: str) -> Numbers:
+        """A number column of live rows (万 header hints applied); unreadable cells reject their row."""
+        scale = self.per_sheet(lambda s: s.scale.get(key, 1.0)).astype("float64")
+        n = parse_numbers(self.df[key], scale)
+        self.flag(self.live & n.bad, BAD_NUMBER, key)
+        return n
+
+    def words(self, key: str, table: dict) -> pd.Series:
+        """A fixed-word column → codes (None when blank); unknown words reject their row."""
+        codes, unknown, _blank = word_lookup(self.df[key], table)
+        self.flag(self.live & unknown, BAD_WORD, key, allowed=allowed_words(table))
+        return codes
+
+    def periods(self, key: str = "period", *, want_day: bool = False) -> Periods:
+        """A month column; blank, decimal-number and unreadable cells reject their row."""
+        p = parse_periods(self.df[key], want_day=want_day)
+        untrusted = self.df[f"_untrusted_{key}"].astype(bool)
+        self.flag(self.live & p.blank & ~untrusted, MISSING_VALUE, key, "")
+        self.flag(self.live & p.decimal, PERIOD_DECIMAL, key)
+        self.flag(self.live & p.bad, BAD_PERIOD, key)
+        return p
+
+    def range_check(self, key: str, values: pd.Series, ok: pd.Series, shown_range: str) -> None:
+        """Numbers outside their range (``ok`` False where a value is present) reject their row."""
+        bad = self.live & values.notna() & ~ok.fillna(False).astype(bool)
+        self.flag(bad, OUT_OF_RANGE, key, range=shown_range)
+
+    # --- counting ------------------------------------------------------------------------
+
+    def counts(self) -> list[SheetCount]:
+        out = []
+        for sid, s in self.sheets.items():
+            st = self.status[self.df["_sid"] == sid].value_counts()
+            out.append(SheetCount(
+                file=s.file, sheet=s.name, kind=self.kind.key,
+                read=int(st.sum()), used=int(st.get(OK, 0)), rejected=int(st.get(REJECTED, 0)),
+                duplicates=int(st.get(DUPLICATE, 0)), skipped=int(st.get(SKIPPED, 0)),
+            ))
+        return out
+
+
+def _ranges(rows: list[int]) -> str:
+    """[3, 4, 5, 9] → '3-5, 9'."""
+    out, start, prev = [], None, None
+    for r in sorted(rows):
+        if start is None:
+            start = prev = r
+        elif r == prev + 1:
+            prev = r
+        else:
+            out.append(f"{start}-{prev}" if prev != start else f"{start}")
+            start = prev = r
+    if start is not None:
+        out.append(f"{start}-{prev}" if prev != start else f"{start}")
+    return ", ".join(out)
+
+
+def allowed_words(table: dict) -> str:
+    """The words a fixed-word column accepts, for messages: '越高越好/正向/higher, …'."""
+    return "; ".join("/".join(w for w in words) for words in table.values())

@@ -1,0 +1,113 @@
+"""设置: key / value pairs, every key optional (inputs.md). Builds :class:`models.Settings`."""
+
+from __future__ import annotations
+
+import pandas as pd
+from pydantic import ValidationError
+
+from .. import vocab
+from ..issues import Issue, IssueType
+from ..models import Settings
+from .rows import REJECTED, SKIPPED, Rows
+from .scheme import fractions
+from .values import clean_text, normalise_word, parse_numbers, word_lookup
+
+UNKNOWN_SETTING = IssueType(
+    "unknown_setting", "warning",
+    zh="{where}：设置项 {value} 无法识别，已忽略。可用的设置项：{known}。",
+    en="{where}: setting {value} is not known; ignored. Known settings: {known}.",
+)
+BAD_SETTING = IssueType(
+    "bad_setting", "error",
+    zh="{where}：设置 {key} 的值 {value} 无效（{expected}），沿用默认值 {default}。",
+    en="{where}: the value {value} of setting {key} is not valid ({expected}); the default {default} is used.",
+)
+CONFLICTING_SETTING = IssueType(
+    "conflicting_setting", "error",
+    zh="{where}：设置 {key} 出现多次且值不同（{value}），沿用默认值 {default}。请只保留一个。",
+    en="{where}: setting {key} is given more than once with different values ({value}); the default {default} is used. Keep one.",
+)
+SETTINGS_INVALID = IssueType(
+    "settings_invalid", "error",
+    zh="设置之间互相矛盾（{reason}），全部沿用默认值。请更正设置表。",
+    en="The settings contradict each other ({reason}); all defaults are used. Correct the Settings sheet.",
+)
+
+POINTS_KEYS = ("excellent_from", "good_from", "pass_from")
+WORD_KEYS = {"missing_data": vocab.MISSING_DATA, "lower_formula": vocab.LOWER_FORMULAS}
+EXPECTED = {
+    "points": ("0–200 的分数，如 90", "points such as 90"),
+    "fraction": ("百分比，如 95%", "a percentage such as 95%"),
+}
+
+
+def _key_table() -> dict[str, tuple[str, ...]]:
+    return {k: (zh, en, k.replace("_", "")) for k, (zh, en) in vocab.SETTING_KEYS.items()}
+
+
+def read_settings(rows: Rows) -> tuple[Settings, list[Issue]]:
+    rows.skip_non_rows("key")
+    rows.reject_formulas(["key", "value"])
+    keys, unknown, _ = word_lookup(rows.df["key"], _key_table())
+    known = "、".join(zh for zh, _ in vocab.SETTING_KEYS.values())
+    rows.flag(rows.live & unknown, UNKNOWN_SETTING, "key", known=known, status=SKIPPED)
+
+    raw = rows.df["value"]
+    text = clean_text(raw)
+    n = parse_numbers(raw)
+    values: dict[str, object] = {}
+    defaults = Settings()
+    parsed = pd.Series([None] * len(raw), index=raw.index, dtype=object)
+    bad = pd.Series(False, index=raw.index)
+    for key in vocab.SETTING_KEYS:
+        m = rows.live & (keys == key)
+        if not m.any():
+            continue
+        if key in WORD_KEYS:
+            codes, unk, blank = word_lookup(raw[m], WORD_KEYS[key])
+            parsed[m] = codes
+            bad[m] = unk
+        elif key in POINTS_KEYS:
+            v = n.values[m].where(~n.percent[m], n.values[m] * 100)  # 90% on a points line means 90
+            parsed[m] = v.where(v.notna(), None)
+            bad[m] = n.bad[m] | (v.notna() & ~v.between(0, 200))
+        else:
+            v = fractions(n.values[m], n.percent[m])
+            parsed[m] = v.where(v.notna(), None)
+            bad[m] = n.bad[m] | (v.notna() & (v < 0))
+    for idx in bad[bad & rows.live].index:
+        key = keys[idx]
+        kind = "points" if key in POINTS_KEYS else "fraction"
+        expected = ("、".join(WORD_KEYS[key][c][0] for c in WORD_KEYS[key]) if key in WORD_KEYS else EXPECTED[kind][0])
+        rows.flag(rows.df.index == idx, BAD_SETTING, "value", key=vocab.SETTING_KEYS[key][0],
+                  expected=expected, default=_show(getattr(defaults, key)))
+    live = rows.live
+    # Several sheets (or rows) may set the same key: the same value is fine, different ones are not.
+    for key, grp in parsed[live & parsed.notna()].groupby(keys[live & parsed.notna()], sort=False):
+        distinct = set(map(_show, grp))
+        if len(distinct) > 1:
+            m = (keys == key) & rows.live & parsed.notna()
+            rows.flag(m, CONFLICTING_SETTING, "value", key=vocab.SETTING_KEYS[key][0],
+                      default=_show(getattr(defaults, key)))
+        else:
+            values[key] = grp.iloc[0]
+    issues: list[Issue] = []
+    try:
+        settings = Settings(**values)
+    except ValidationError as e:
+        reason = "; ".join(err["msg"] for err in e.errors())
+        issues.append(SETTINGS_INVALID(reason=reason))
+        settings = Settings()
+        rows.status[rows.live & keys.notna()] = REJECTED
+    return settings, issues
+
+
+def _show(v) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+__all__ = ["read_settings", "normalise_word"]

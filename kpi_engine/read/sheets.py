@@ -1,0 +1,259 @@
+"""Recognising sheets and their header rows (inputs.md, "How sheets are found").
+
+A sheet is recognised by its name (zh or en, case and spaces ignored) or, failing that,
+by a header row holding every required header of one kind. The header row is the first
+row, within the first 10, holding all required headers. Headers match in zh or en,
+case-insensitive, spaces ignored, a unit hint in brackets ignored — except that a hint
+of 万/万元 scales the column ×10,000.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .. import vocab
+from ..issues import Issue, IssueType
+from .values import blank_mask
+from .workbook import Book, Grid, col_letter
+
+HEADER_ROWS = 10
+
+# The templates' instruction sheets, and the sheet of drop-down lists: known, not input.
+IGNORED_SHEETS = frozenset({"填写说明", "说明", "instructions", "readme", "lists", "列表", "下拉列表"})
+
+SHEET_UNRECOGNISED = IssueType(
+    "sheet_unrecognised", "info",
+    zh="工作表 {sheet} 不是可识别的输入表（名称和表头都不匹配），已忽略。",
+    en="Sheet {sheet} is not an input sheet (neither its name nor its headers match one); ignored.",
+)
+HEADER_NOT_FOUND = IssueType(
+    "header_not_found", "error",
+    zh="工作表 {sheet} 的前 10 行中没有找到完整的表头，缺少：{missing}。请按模板填写表头；本表的 {rows} 行未读取。",
+    en="Sheet {sheet}: no row among the first 10 holds every required header; missing: {missing}. Use the template's headers; the sheet's {rows} rows were not read.",
+)
+DUPLICATE_HEADER = IssueType(
+    "duplicate_header", "error",
+    zh="{where}：表头 {value} 重复出现，只读取第一列（{first} 列）。请删除或改名多余的列。",
+    en="{where}: header {value} appears twice; only the first one (column {first}) is read. Delete or rename the extra column.",
+)
+UNKNOWN_COLUMNS = IssueType(
+    "unknown_columns", "info",
+    zh="工作表 {sheet} 中的列 {value} 不是模板中的列，已忽略。",
+    en="Sheet {sheet}: column(s) {value} are not template columns; ignored.",
+)
+
+_BRACKETS = re.compile(r"[(\[【〔（]([^)\]】〕）]*)[)\]】〕）]")
+_WAN = frozenset({"万", "万元", "万元人民币", "万人民币", "10k"})
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s*＊:：]", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def header_key(value) -> tuple[str, str]:
+    """A header cell → (normalised label without unit hints, the hint normalised)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "", ""
+    text = unicodedata.normalize("NFKC", str(value))
+    hints = _BRACKETS.findall(text)
+    base = _BRACKETS.sub("", text)
+    return _norm(base), _norm(hints[0]) if hints else ""
+
+
+def _labels(kind: vocab.SheetKind) -> dict[str, str]:
+    out = {}
+    for f in kind.fields:
+        for label in (f.zh, f.en, f.key.replace("_", "")):
+            out.setdefault(_norm(label), f.key)
+    return out
+
+
+LABELS: dict[str, dict[str, str]] = {k.key: _labels(k) for k in vocab.SHEET_KINDS}
+SHEET_NAMES: dict[str, str] = {
+    _norm(label): k.key for k in vocab.SHEET_KINDS for label in (k.zh, k.en)
+}
+
+
+@dataclass(slots=True)
+class Sheet:
+    """A recognised input sheet: where its columns are and its data rows as raw cells."""
+
+    sid: int
+    file: str
+    name: str
+    kind: vocab.SheetKind
+    header_row: int  # 1-based Excel row
+    letters: dict[str, str]  # field key → column letter
+    scale: dict[str, float]  # field key → 10,000 under a 万/万元 hint, else 1
+    raw: pd.DataFrame  # one object column per field of the kind ('' where the column is absent); non-empty rows only
+    rows: np.ndarray  # 1-based Excel row of each raw row
+    untrusted: dict[str, np.ndarray] = field(default_factory=dict)  # field → bool mask of formula cells without a trusted value
+    full_calc: bool = False  # the workbook asks for recalculation on load
+
+
+def _row_fields(cells: np.ndarray, kind_key: str) -> dict[int, tuple[str, str]]:
+    """Column index → (field key, hint) for the header cells of one row matching ``kind_key``."""
+    labels = LABELS[kind_key]
+    out = {}
+    for j, v in enumerate(cells):
+        base, hint = header_key(v)
+        if base in labels:
+            out[j] = (labels[base], hint)
+    return out
+
+
+def _holds_all(found: dict[int, tuple[str, str]], kind: vocab.SheetKind) -> bool:
+    keys = {k for k, _ in found.values()}
+    return all(f.key in keys for f in kind.required)
+
+
+def recognise(grid: Grid) -> tuple[vocab.SheetKind | None, int | None, bool]:
+    """(kind, header row index in the grid, recognised by name) — kind None when nothing matches."""
+    by_name = SHEET_NAMES.get(_norm(grid.name))
+    top = grid.cells[: max(0, HEADER_ROWS - grid.row0)]
+    if by_name:
+        kind = vocab.SHEET_KIND[by_name]
+        for i, row in enumerate(top):
+            if _holds_all(_row_fields(row, kind.key), kind):
+                return kind, i, True
+        return kind, None, True
+    for i, row in enumerate(top):
+        matches = []
+        for kind in vocab.SHEET_KINDS:
+            found = _row_fields(row, kind.key)
+            if _holds_all(found, kind):
+                matches.append((len(found), -vocab.SHEET_KINDS.index(kind), kind))
+        if matches:
+            return max(matches, key=lambda m: m[:2])[2], i, False
+    return None, None, False
+
+
+def _missing(grid: Grid, kind: vocab.SheetKind, lang_zh: bool = True) -> str:
+    """The required headers absent from the best candidate row, for the message."""
+    top = grid.cells[: max(0, HEADER_ROWS - grid.row0)]
+    best: set[str] = set()
+    for row in top:
+        keys = {k for k, _ in _row_fields(row, kind.key).values()}
+        if len(keys) > len(best):
+            best = keys
+    return "、".join(f"{f.zh}/{f.en}" for f in kind.required if f.key not in best)
+
+
+def read_sheets(book: Book, file: str, first_sid: int) -> tuple[list[Sheet], list[Issue], dict[str, int]]:
+    """Every sheet of a workbook → recognised sheets, issues, and for sheets refused as a
+    whole the number of rows they held (for the row counts)."""
+    sheets: list[Sheet] = []
+    issues: list[Issue] = []
+    refused: dict[str, int] = {}
+    sid = first_sid
+    for grid in book.grids:
+        kind, hrow, _by_name = recognise(grid)
+        if kind is None:
+            if _norm(grid.name) not in IGNORED_SHEETS and grid.cells.size and not _all_blank(grid.cells):
+                issues.append(SHEET_UNRECOGNISED(file=file, sheet=grid.name))
+            continue
+        if hrow is None:
+            n = _nonblank_rows(grid.cells)
+            issues.append(HEADER_NOT_FOUND(file=file, sheet=grid.name, missing=_missing(grid, kind), rows=n))
+            refused[grid.name] = n
+            continue
+        sheet, sheet_issues = _build(book, grid, file, kind, hrow, sid)
+        sheets.append(sheet)
+        issues.extend(sheet_issues)
+        sid += 1
+    return sheets, issues, refused
+
+
+def _all_blank(cells: np.ndarray) -> bool:
+    return _nonblank_rows(cells) == 0
+
+
+def _nonblank_rows(cells: np.ndarray) -> int:
+    if cells.size == 0:
+        return 0
+    df = pd.DataFrame(cells)
+    nonblank = np.zeros(len(df), dtype=bool)
+    for c in df.columns:
+        nonblank |= ~blank_mask(df[c]).to_numpy()
+    return int(nonblank.sum())
+
+
+def _build(book: Book, grid: Grid, file: str, kind: vocab.SheetKind, hrow: int, sid: int) -> tuple[Sheet, list[Issue]]:
+    issues: list[Issue] = []
+    header = grid.cells[hrow]
+    labels = LABELS[kind.key]
+    columns: dict[str, int] = {}
+    scale: dict[str, float] = {}
+    unknown: list[str] = []
+    excel_header_row = grid.row0 + hrow + 1
+    for j, v in enumerate(header):
+        base, hint = header_key(v)
+        if not base:
+            continue
+        key = labels.get(base)
+        letter = col_letter(grid.col0 + j)
+        if key is None:
+            unknown.append(str(v).strip())
+            continue
+        if key in columns:
+            issues.append(DUPLICATE_HEADER(
+                file=file, sheet=grid.name, cell=f"{letter}{excel_header_row}", value=str(v).strip(),
+                first=col_letter(grid.col0 + columns[key]),
+            ))
+            continue
+        columns[key] = j
+        scale[key] = 10_000.0 if hint in _WAN else 1.0
+    if unknown:
+        issues.append(UNKNOWN_COLUMNS(file=file, sheet=grid.name, value="、".join(unknown)))
+
+    body = grid.cells[hrow + 1 :]
+    first_row = grid.row0 + hrow + 2  # Excel row of body[0]
+    untrusted_cells = book.untrusted_formulas(grid.name)
+    # Formula cells without a value may lie beyond the range calamine reports: widen the body.
+    if untrusted_cells:
+        need_r = max(r for r, _ in untrusted_cells) - (first_row - 1) + 1
+        need_c = max(c for _, c in untrusted_cells) - grid.col0 + 1
+        if need_r > body.shape[0] or need_c > body.shape[1]:
+            grown = np.full((max(need_r, body.shape[0]), max(need_c, body.shape[1], 1)), "", dtype=object)
+            grown[: body.shape[0], : body.shape[1]] = body
+            body = grown
+    n = body.shape[0]
+    raw = {}
+    masks = {}
+    for f in kind.fields:
+        if f.key in columns:
+            raw[f.key] = pd.Series(body[:, columns[f.key]], dtype=object)
+        else:
+            raw[f.key] = pd.Series([""] * n, dtype=object)
+        if untrusted_cells and f.key in columns:
+            col = grid.col0 + columns[f.key]
+            m = np.zeros(n, dtype=bool)
+            for r, c in untrusted_cells:
+                i = r - (first_row - 1)
+                if c == col and 0 <= i < n:
+                    m[i] = True
+            if m.any():
+                masks[f.key] = m
+    frame = pd.DataFrame(raw, index=range(n))
+    # Fully empty rows are skipped and not counted (inputs.md, "Rows"); a row whose only
+    # content is a formula without a saved value is not empty.
+    content = np.zeros(n, dtype=bool)
+    for key in columns:
+        content |= ~blank_mask(frame[key]).to_numpy()
+    for m in masks.values():
+        content |= m
+    keep = np.flatnonzero(content)
+    frame = frame.iloc[keep].reset_index(drop=True)
+    masks = {k: m[keep] for k, m in masks.items()}
+    sheet = Sheet(
+        sid=sid, file=file, name=grid.name, kind=kind, header_row=excel_header_row,
+        letters={k: col_letter(grid.col0 + j) for k, j in columns.items()},
+        scale=scale, raw=frame, rows=keep + first_row, untrusted=masks,
+        full_calc=book.full_calc_on_load,
+    )
+    return sheet, issues

@@ -1,0 +1,64 @@
+"""培训记录: one row per trainee × session (inputs.md)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from pydantic import TypeAdapter
+
+from .. import vocab
+from ..data import TRAINING_COLUMNS, frame
+from ..issues import IssueType
+from ..models import TrainingRow
+from .rows import MISSING_VALUE, Rows
+from .values import clean_text
+
+ATTENDED_OVER_PLANNED = IssueType(
+    "attended_over_planned", "error",
+    zh="{where}：实到学时 {value} 多于计划学时 {planned}。请更正；这一行未使用。",
+    en="{where}: attended hours {value} exceed the planned {planned}. Correct them; this row was not used.",
+)
+
+PROVENANCE = ("file", "sheet", "row")
+
+
+def read_training(rows: Rows) -> pd.DataFrame:
+    rows.skip_non_rows("employee_id")
+    rows.reject_formulas([f.key for f in rows.kind.fields])
+    rows.require(["course_id", "course"])
+    p = pd.DataFrame(index=rows.df.index)
+    for key in ("course_id", "course", "category", "employee_id", "name"):
+        p[key] = clean_text(rows.df[key])
+    when = rows.periods("date", want_day=True)
+    p["period"] = when.values
+    # A month without a day (2026-03) stands for the month's first day.
+    p["date"] = when.date.where(when.date.notna(), pd.to_datetime(when.values.where(when.values != "") + "-01",
+                                                                  format="%Y-%m-%d", errors="coerce"))
+    planned = rows.numbers("planned_hours")
+    rows.flag(rows.live & planned.values.isna() & ~planned.bad, MISSING_VALUE, "planned_hours", "")
+    rows.range_check("planned_hours", planned.values, planned.values > 0, "> 0")
+    attended = rows.numbers("attended_hours")
+    rows.range_check("attended_hours", attended.values, attended.values >= 0, "≥ 0")
+    p["planned_hours"] = planned.values
+    p["attended_hours"] = attended.values.fillna(0.0)  # blank = 0, absent (inputs.md)
+    over = rows.live & (p["attended_hours"] > p["planned_hours"] + 1e-9)
+    rows.flag(over, ATTENDED_OVER_PLANNED, "attended_hours", planned=clean_text(rows.df["planned_hours"]))
+    for key, lo, hi in (("pre", 0, 100), ("post", 0, 100), ("satisfaction", 1, 5)):
+        n = rows.numbers(key)
+        p[key] = n.values
+        rows.range_check(key, n.values, n.values.between(lo, hi), f"{lo}–{hi}")
+    mandatory = rows.words("mandatory", vocab.YES_NO)
+    p["mandatory"] = mandatory.where(mandatory.notna(), True).astype(bool)  # default 是
+
+    rows.dedupe(["course_id", "employee_id", "date"],
+                ["course", "category", "name", "planned_hours", "attended_hours", "pre", "post",
+                 "satisfaction", "mandatory"], p,
+                lambda g: "课程/Course " + g["course_id"] + " · 工号/ID " + g["employee_id"] + " · "
+                + g["date"].dt.strftime("%Y-%m-%d").fillna(""))
+    live = rows.live
+    out = p[live].copy()
+    df = rows.df[live]
+    out["file"], out["sheet"], out["row"] = df["file"], df["sheet"], df["row"]
+    out = out.sort_values(["employee_id", "date", "course_id", "file", "row"], kind="stable")
+    out = frame(TRAINING_COLUMNS, out.reset_index(drop=True))
+    TypeAdapter(list[TrainingRow]).validate_python(out.drop(columns=list(PROVENANCE) + ["date"]).to_dict("records"))
+    return out

@@ -1,0 +1,287 @@
+"""Cell values → typed columns, vectorised (inputs.md, "Reading cell values").
+
+Every parser takes a column of raw cells as calamine gives them (``str``, ``float``,
+``int``, ``bool``, ``datetime.date``/``datetime``, ``''`` for an empty cell) and returns
+the parsed column plus a mask of the cells that could not be read. Nothing here knows
+about sheets, files or issues: the callers turn the masks into issues.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+# "No data" words of inputs.md, compared after NFKC, trimming and casefolding.
+NO_DATA_WORDS = frozenset({"", "-", "—", "–", "/", "n/a", "na", "无", "暂无", "空"})
+
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$")
+_CURRENCY = re.compile(r"rmb|cny|[¥$元]")
+# Characters NFKC leaves alone but people type for a minus sign or a space.
+_TRANSLATE = str.maketrans({"\u2212": "-", "\u00a0": " ", "\u3000": " ", "\u200b": ""})
+
+
+def kinds(s: pd.Series) -> pd.Series:
+    """The Python type of every cell, for masks (``map(type)`` runs in C, not per row in Python)."""
+    return s.map(type)
+
+
+def _is_number_type(t: pd.Series) -> pd.Series:
+    return t.isin([float, int, np.float64, np.int64])
+
+
+def _is_date_type(t: pd.Series) -> pd.Series:
+    return t.isin([dt.date, dt.datetime, pd.Timestamp])
+
+
+def blank_mask(s: pd.Series) -> pd.Series:
+    """Cells with nothing in them: empty, whitespace only, or None/NaN."""
+    t = kinds(s)
+    isstr = t == str
+    blank = s.isna()
+    if isstr.any():
+        blank = blank | (isstr & (s.where(isstr, "x").astype(str).str.translate(_TRANSLATE).str.strip() == ""))
+    return blank
+
+
+def _text_of(s: pd.Series, t: pd.Series) -> pd.Series:
+    """Every cell as text: numbers without a spurious ``.0``, dates as ISO, bools as TRUE/FALSE."""
+    out = pd.Series([""] * len(s), index=s.index, dtype=object)
+    isstr = t == str
+    out[isstr] = s[isstr]
+    isnum = _is_number_type(t)
+    if isnum.any():
+        v = s[isnum].astype(float)
+        whole = np.isfinite(v) & (v == np.floor(v)) & (v.abs() < 1e15)
+        out[isnum & whole.reindex(s.index, fill_value=False)] = v[whole].astype(np.int64).astype(str)
+        rest = isnum & ~whole.reindex(s.index, fill_value=False)
+        out[rest] = v[~whole].map(repr)
+    other = ~isstr & ~isnum & s.notna()
+    if other.any():
+        out[other] = s[other].map(_other_text)
+    return out
+
+
+def _other_text(v) -> str:
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, (dt.datetime, pd.Timestamp)):
+        return v.strftime("%Y-%m-%d %H:%M") if (v.hour or v.minute) else v.strftime("%Y-%m-%d")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def clean_text(s: pd.Series) -> pd.Series:
+    """Text fields: trimmed (full-width spaces too), inner runs of whitespace folded to one space."""
+    text = _text_of(s, kinds(s)).astype(str)
+    if len(text) == 0:
+        return text.astype(object)
+    return (
+        text.str.translate(_TRANSLATE)
+        .str.replace(r"\s+", " ", regex=True)
+        .str.strip()
+        .astype(object)
+    )
+
+
+def normalise_word(s: pd.Series) -> pd.Series:
+    """Text for matching fixed words: NFKC, spaces removed, casefolded."""
+    text = clean_text(s).astype(str)
+    if len(text) == 0:
+        return text.astype(object)
+    return text.str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.casefold().astype(object)
+
+
+def _prepared(text: pd.Series) -> pd.Series:
+    """Number text after NFKC (full-width → half-width), trimming and casefolding."""
+    return text.astype(str).str.normalize("NFKC").str.translate(_TRANSLATE).str.strip().str.casefold()
+
+
+class Numbers:
+    """A parsed number column: values, which cells were unreadable, and how they were written."""
+
+    __slots__ = ("values", "bad", "percent", "own_unit", "is_text")
+
+    def __init__(self, values, bad, percent, own_unit, is_text):
+        self.values: pd.Series = values  # float64, NaN for no data (and for bad cells)
+        self.bad: pd.Series = bad  # bool: neither a number nor a no-data word
+        self.percent: pd.Series = percent  # bool: written with a trailing %
+        self.own_unit: pd.Series = own_unit  # bool: text carrying its own unit (%, 万, 元, ¥ …)
+        self.is_text: pd.Series = is_text  # bool: the cell held text (not a numeric cell)
+
+
+def parse_numbers(s: pd.Series, scale: float | pd.Series = 1.0) -> Numbers:
+    """Numbers per inputs.md. ``scale`` is the column's unit hint (10,000 under ``(万元)``),
+    one number or one per cell; a text value carrying its own unit is read by that unit alone."""
+    idx = s.index
+    scale = pd.Series(scale, index=idx, dtype="float64") if np.isscalar(scale) else scale.astype("float64")
+    t = kinds(s)
+    values = pd.Series(np.nan, index=idx, dtype="float64")
+    bad = pd.Series(False, index=idx)
+    percent = pd.Series(False, index=idx)
+    own = pd.Series(False, index=idx)
+
+    isnum = _is_number_type(t)
+    if isnum.any():
+        values[isnum] = s[isnum].astype("float64") * scale
+    isstr = t == str
+    if isstr.any():
+        text = _prepared(s[isstr])
+        nodata = text.isin(NO_DATA_WORDS)
+        pct = text.str.endswith("%")
+        wan = text.str.contains("万", regex=False)
+        cur = text.str.contains(_CURRENCY, regex=True)
+        body = text.str.replace(r"%$", "", regex=True).str.replace(r"万元?$", "", regex=True)
+        body = body.str.replace(_CURRENCY, "", regex=True).str.replace(r"[,，\s]", "", regex=True)
+        ok = body.str.match(_NUMBER) & ~nodata
+        num = pd.to_numeric(body.where(ok, None), errors="coerce")
+        has_unit = pct | wan | cur
+        # Divide for %, so that 95% is exactly 0.95 (95 * 0.01 is 0.9500000000000001).
+        divisor = np.where(pct, 100.0, 1.0)
+        factor = np.where(has_unit, np.where(wan & ~pct, 10_000.0, 1.0), scale[isstr].to_numpy())
+        values[isstr] = (num / divisor * factor).where(ok)
+        bad[isstr] = ~ok & ~nodata
+        percent[isstr] = pct & ok
+        own[isstr] = has_unit & ok
+    # bools, dates and anything else are not numbers
+    other = ~isnum & ~isstr & s.notna()
+    bad |= other
+    return Numbers(values, bad, percent, own, isstr)
+
+
+# --- periods -------------------------------------------------------------------------
+
+_PERIOD_PATTERNS = (
+    # 2026-03, 2026/3, 2026.03, 2026年3月, 2026-03-15, 2026/3/15, 2026年3月15日
+    re.compile(r"^(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:月)?(?:\s*(?:[-/.]|月)?\s*\d{1,2}\s*日?)?(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
+    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?:\d{2})?$"),  # 202603, 20260315
+)
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_EN_MONTH = re.compile(r"^(?P<mn>[a-z]{3})[a-z]*\.?[\s,/-]*(?P<y>\d{4})$")
+
+
+class Periods:
+    """A parsed period column: ``"YYYY-MM"`` or ``""``, and why a cell failed."""
+
+    __slots__ = ("values", "bad", "decimal", "blank", "date")
+
+    def __init__(self, values, bad, decimal, blank, date):
+        self.values: pd.Series = values
+        self.bad: pd.Series = bad  # not a month
+        self.decimal: pd.Series = decimal  # a decimal number such as 2026.1: ambiguous
+        self.blank: pd.Series = blank
+        self.date: pd.Series = date  # the day, where the cell named one (datetime64, NaT otherwise)
+
+
+def _ym(y: pd.Series, m: pd.Series) -> tuple[pd.Series, pd.Series]:
+    y = pd.to_numeric(y, errors="coerce")
+    m = pd.to_numeric(m, errors="coerce")
+    ok = y.between(1900, 2999) & m.between(1, 12)
+    text = y.fillna(0).astype(int).astype(str).str.zfill(4) + "-" + m.fillna(0).astype(int).astype(str).str.zfill(2)
+    return text.where(ok, ""), ok
+
+
+def parse_periods(s: pd.Series, *, want_day: bool = False) -> Periods:
+    """Months per inputs.md: text forms, the number 202603, Excel dates (any day → its month).
+
+    A non-integer number is refused as ambiguous (2026.1: January or October?).
+    With ``want_day``, text and numbers naming a day (``2026-03-15``, ``20260315``) also
+    give that date in ``Periods.date`` (培训记录's 日期)."""
+    idx = s.index
+    t = kinds(s)
+    values = pd.Series("", index=idx, dtype=object)
+    bad = pd.Series(False, index=idx)
+    decimal = pd.Series(False, index=idx)
+    date = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
+    blank = blank_mask(s)
+
+    isdate = _is_date_type(t)
+    if isdate.any():
+        d = pd.to_datetime(s[isdate].map(_as_datetime), errors="coerce")
+        values[isdate] = d.dt.strftime("%Y-%m").fillna("")
+        date[isdate] = d.dt.normalize()
+    isnum = _is_number_type(t)
+    if isnum.any():
+        v = s[isnum].astype("float64")
+        whole = v == np.floor(v)
+        iv = v.where(whole, 0).astype("int64")
+        six = whole & iv.between(190001, 299912)
+        eight = whole & iv.between(19000101, 29991231)
+        y = (iv // 100).where(six, iv // 10000)
+        m = (iv % 100).where(six, (iv // 100) % 100)
+        text, ok = _ym(y, m)
+        ok &= six | eight
+        values[isnum] = text.where(ok, "")
+        if want_day and eight.any():
+            date[isnum] = pd.to_datetime(iv.where(eight).astype("Int64").astype(str), format="%Y%m%d", errors="coerce")
+        decimal[isnum] = ~whole & v.between(1900, 3000)
+        bad[isnum] = ~ok & ~decimal[isnum]
+    isstr = (t == str) & ~blank
+    if isstr.any():
+        text = _prepared(s[isstr])
+        got = pd.Series("", index=text.index, dtype=object)
+        for pat in _PERIOD_PATTERNS:
+            parts = text.str.extract(pat)
+            ym, ok = _ym(parts["y"], parts["m"])
+            take = ok & (got == "")
+            got[take] = ym[take]
+        parts = text.str.extract(_EN_MONTH)
+        mn = parts["mn"].map(_MONTHS)
+        ym, ok = _ym(parts["y"], mn)
+        take = ok & (got == "")
+        got[take] = ym[take]
+        values[isstr] = got
+        bad[isstr] = got == ""
+        if want_day:
+            date[isstr] = _text_dates(text)
+    other = ~isdate & ~isnum & (t != str) & s.notna()
+    bad |= other
+    return Periods(values, bad & ~blank, decimal, blank, date)
+
+
+def _as_datetime(v):
+    if isinstance(v, dt.datetime):
+        return v
+    return dt.datetime(v.year, v.month, v.day)
+
+
+def _text_dates(text: pd.Series) -> pd.Series:
+    """The day named by date text (2026-03-15, 2026/3/15, 2026年3月15日, 20260315); NaT when none."""
+    parts = text.str.extract(
+        r"^(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})\s*日?(?:[ t].*)?$"
+    )
+    eight = text.str.extract(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
+    parts = parts.fillna(eight)
+    joined = parts["y"] + "-" + parts["m"].str.zfill(2) + "-" + parts["d"].str.zfill(2)
+    return pd.to_datetime(joined, format="%Y-%m-%d", errors="coerce")
+
+
+def parse_period(value) -> str | None:
+    """One cell → ``"YYYY-MM"``, or None when it is not a month (see :func:`parse_periods`)."""
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    got = parse_periods(pd.Series([value], dtype=object))
+    out = got.values.iloc[0]
+    return out or None
+
+
+# --- fixed words ---------------------------------------------------------------------
+
+
+def word_lookup(s: pd.Series, table: dict) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Fixed words (vocab tables) → codes. Returns (codes with None for blank/unknown,
+    unknown mask, blank mask). Matching is case-insensitive, spaces ignored, NFKC."""
+    key = normalise_word(s)
+    mapping = {}
+    for code, words in table.items():
+        for w in words:
+            mapping[unicodedata.normalize("NFKC", "".join(w.split())).casefold()] = code
+    codes = key.map(mapping)
+    blank = key == ""
+    unknown = codes.isna() & ~blank
+    return codes.astype(object).where(codes.notna(), None), unknown, blank
