@@ -14,6 +14,7 @@ from ..models import Settings
 from . import scheme as sch
 from .aggregate import aggregate, valid_months
 from .attainment import attainment, status
+from .collect import collect
 from .methods import method_scores
 from .ratings import combined_ratings
 from .scope import identify, in_scope, resolve_scope
@@ -103,9 +104,9 @@ def _with_notes_and_left_out(scores: pd.DataFrame, targets: pd.DataFrame, months
     """备注 of the person's rows of the KPI, and the months left out (T or A missing)."""
     noted = targets.loc[targets["note"] != "", [*KEYS, "period", "note"]]
     noted = noted.sort_values("period", kind="stable").drop_duplicates([*KEYS, "note"])
-    notes = noted.groupby(KEYS, sort=False)["note"].agg("; ".join)
+    notes = collect(noted, KEYS, "note", join="; ")
     gaps = months.loc[months["target"].isna() | months["actual"].isna(), [*KEYS, "period"]]
-    left = gaps.drop_duplicates().sort_values("period", kind="stable").groupby(KEYS, sort=False)["period"].agg(tuple)
+    left = collect(gaps.drop_duplicates().sort_values("period", kind="stable"), KEYS, "period")
     index = pd.MultiIndex.from_frame(scores[KEYS])
     scores["note"] = notes.reindex(index).fillna("").to_numpy()
     left_out = left.reindex(index).to_numpy(dtype=object)
@@ -135,8 +136,8 @@ def _people(ident: pd.DataFrame, scores: pd.DataFrame, settings: Settings) -> pd
     for code in ("met", "near", "below", "nodata"):
         people[code] = people[code].fillna(0).astype(int)
     gaps = scores.loc[scores["left_out"].str.len() > 0, ["employee_id", "kpi", "left_out"]].explode("left_out")
-    pairs = pd.Series(list(zip(gaps["kpi"], gaps["left_out"])), index=gaps.index, dtype=object)
-    left = pairs.groupby(gaps["employee_id"], sort=False).agg(tuple)
+    gaps = gaps.assign(pair=list(zip(gaps["kpi"], gaps["left_out"])))
+    left = collect(gaps, ["employee_id"], "pair")
     people["left_out"] = _tuples(people["employee_id"].map(left))
     people["missing_kpis"] = _tuples(people["missing_kpis"])
     no_kpis = people["total"].isna() & (people["nodata"] == 0)  # role without KPIs: not scored

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..issues import Issue, IssueType
+from .collect import collect
 
 PERSON_CHANGED = IssueType(
     "core_person_changed",
@@ -35,7 +36,7 @@ def resolve_scope(
         raise ValueError("give either period, or start/end, not both")
     if period is not None:
         return (period,)
-    present = sorted({p for p in periods if isinstance(p, str) and p})
+    present = sorted(p for p in pd.unique(pd.Series(periods, dtype=object)) if isinstance(p, str) and p)
     return tuple(p for p in present if (start is None or p >= start) and (end is None or p <= end))
 
 
@@ -54,9 +55,10 @@ def identify(targets: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
         empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
         empty["changes"] = pd.Series([], dtype=object)
         return empty, []
-    # Sorted on everything that places a row, so the row order of the input never matters.
-    ordered = targets.sort_values(["employee_id", "period", "kpi", "file", "sheet", "row"], kind="stable")
-    monthly = ordered.groupby(["employee_id", "period"], sort=False)[list(IDENTITY)].last().reset_index()
+    # One identity per person and month. Rows of one month that disagree are a data slip; the
+    # choice among them is by value (not by row order), so the input's order never matters.
+    distinct = targets[cols].drop_duplicates().sort_values(cols, kind="stable")
+    monthly = distinct.groupby(["employee_id", "period"], sort=False)[list(IDENTITY)].last().reset_index()
     people = monthly.groupby("employee_id", sort=False).last().reset_index()[cols]
 
     issues: list[Issue] = []
@@ -71,7 +73,7 @@ def identify(targets: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
             continue
         # Only the (few) people with a change: their chain of values, e.g. 华东 → 华南.
         steps = monthly.loc[monthly["employee_id"].isin(who) & (first | changed)]
-        chain = steps.groupby("employee_id", sort=False)[field].agg(" → ".join)
+        chain = collect(steps, ["employee_id"], field, join=" → ")
         chains.append(field + ": " + chain)
         for emp, text in chain.items():
             issues.append(PERSON_CHANGED(
@@ -79,7 +81,8 @@ def identify(targets: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
                 team=latest.at[emp, "team"], change=text, period=latest.at[emp, "period"],
             ))
     if chains:
-        joined = pd.concat(chains).groupby(level=0).agg(tuple)
+        joined = collect(pd.concat(chains).rename("change").rename_axis("employee_id").reset_index(),
+                         ["employee_id"], "change")
         people["changes"] = people["employee_id"].map(joined)
     else:
         people["changes"] = np.nan

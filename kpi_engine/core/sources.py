@@ -96,8 +96,9 @@ def _training_rows(matched: pd.DataFrame, target_based: pd.DataFrame, training: 
     wanted = target_based.loc[target_based["source"] == "training", ["employee_id", "kpi"]]
     if wanted.empty or training.empty:
         return _empty_monthly()
-    months = training.groupby(["employee_id", "period"], sort=False).agg(
-        attended=("attended_hours", lambda s: s.fillna(0.0).sum()), planned=("planned_hours", "sum")
+    hours = training.assign(attended=training["attended_hours"].fillna(0.0))  # blank = 0, absent
+    months = hours.groupby(["employee_id", "period"], sort=False).agg(
+        attended=("attended", "sum"), planned=("planned_hours", "sum")
     ).reset_index()
     rows = wanted.merge(months, on="employee_id", how="inner")
     own_targets = matched.loc[matched["source"] == "training", ["employee_id", "kpi", "period", "target"]]

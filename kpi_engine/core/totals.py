@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..models import Settings
+from .collect import collect
 from .rounding import round_half_up
 
 STATUS_CODES = ("met", "near", "below", "nodata")
@@ -52,8 +53,7 @@ def person_totals(scores: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     total = total.where(any_data)
 
     counts = pd.crosstab(emp, scores["status"]).reindex(columns=list(STATUS_CODES), fill_value=0)
-    missing = (scores.loc[~has].sort_values("order", kind="stable")
-               .groupby("employee_id", sort=False)["kpi"].agg(tuple))
+    missing = collect(scores.loc[~has].sort_values("order", kind="stable"), ["employee_id"], "kpi")
     out = pd.DataFrame({"total": total}).join(counts)
     out["missing_kpis"] = missing.reindex(out.index)
     out.index.name = "employee_id"

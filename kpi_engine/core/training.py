@@ -42,19 +42,14 @@ def training_people(training: pd.DataFrame, people: pd.DataFrame) -> pd.DataFram
         improvement=("improvement", "mean"), gain=("gain", "mean"),
         satisfaction=("satisfaction", "mean"),
         first_session=("attended_period", "min"),
-        training_name=("name", _last_text),
     ).reset_index()
+    named = s.loc[s["name"] != ""].groupby("employee_id")["name"].last()
     out["participation"] = out["attended_hours"] / out["planned_hours"].where(out["planned_hours"] > 0)
     # Name and team from the target sheet when the person is scored, else the training sheet.
     known = people.set_index("employee_id")
-    out["name"] = out["employee_id"].map(known["name"]).fillna(out["training_name"])
+    out["name"] = out["employee_id"].map(known["name"]).fillna(out["employee_id"].map(named))
     out["team"] = out["employee_id"].map(known["team"])
     return d.frame(d.TRAINING_PEOPLE_COLUMNS, out)
-
-
-def _last_text(s: pd.Series) -> str:
-    s = s[s != ""]
-    return s.iloc[-1] if len(s) else ""
 
 
 def training_courses(training: pd.DataFrame) -> pd.DataFrame:
