@@ -1,0 +1,319 @@
+"""The bad-input corpus through the real command: whatever arrives, nothing is lost or injected.
+
+For every case of ``tests/corpus/cases.py`` (built by ``tests/corpus/make_corpus.py``):
+
+- ``kpi-engine score`` exits with the spec's code and prints no traceback;
+- the expected problem codes are reported, no unexpected error is, and each located
+  problem names its file, sheet and cell — in the library's report, in the 问题 sheet of
+  the result, and in ``validate``'s table;
+- the clean files of the same folder are still scored (their people stand in 汇总);
+- every input file is byte-identical afterwards, and nothing is written beside them;
+- every sheet's rows balance: read = used + rejected + duplicates + skipped, and 说明
+  states the same numbers the library counted;
+- the result holds no formula outside the writer's own formula columns, no error cell,
+  no hyperlink or external link, and text from the input stays text;
+- cases marked ``isolate`` (bombs, entity expansion, the row limit) run in a subprocess
+  whose peak RSS must stay under 500 MB (and whose address space is capped, to keep
+  this machine alive if a reader does inflate the bomb).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from kpi_engine import pipeline
+from kpi_engine.cli import app
+from kpi_engine.issues import ISSUE_COLUMNS, KpiEngineError, Report
+from tests.corpus import make_corpus
+from tests.corpus.cases import CASE, CASES, Case
+
+ROOT = Path(__file__).resolve().parent.parent
+RSS_LIMIT_MB = 500
+ADDRESS_SPACE_CAP = 6 * 1024**3  # a runaway reader hits MemoryError here, not the OOM killer
+
+# Where the writer puts formulas (outputs.md, "Live formulas"): 明细 and 汇总 only.
+FORMULA_SHEETS = {"明细", "汇总", "Scores", "Summary"}
+# Columns whose cells come from input text: always string cells, never formulas.
+TEXT_HEADERS = {"工号", "姓名", "部门", "岗位", "类别", "指标", "备注", "文件", "工作表", "单元格", "字段", "值", "说明",
+                "课程编号", "课程名称",
+                "Employee ID", "Name", "Team", "Role", "Category", "KPI", "Notes", "File", "Sheet", "Cell", "Field",
+                "Value", "Message", "Course ID", "Course"}
+# Issues that are about a whole run or a whole file carry no sheet/cell.
+FILE_LEVEL = {"file_corrupt", "file_encrypted", "file_too_large", "lock_file_skipped", "result_file_skipped",
+              "unsupported_file", "no_input_files", "input_not_found", "no_scheme_found", "no_target_rows"}
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folder`` (the bytes HR gave us)."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+class Recorder:
+    """Wraps pipeline.load/run so the CLI's own run is the one inspected (no second run)."""
+
+    def __init__(self, monkeypatch):
+        self.data = None
+        self.outcome = None
+        self.stopped: KpiEngineError | None = None
+        load, run = pipeline.load, pipeline.run
+
+        def rec_load(inputs):
+            try:
+                self.data = load(inputs)
+            except KpiEngineError as exc:
+                self.stopped = exc
+                raise
+            return self.data
+
+        def rec_run(inputs, **kw):
+            try:
+                self.outcome = run(inputs, **kw)
+            except KpiEngineError as exc:
+                self.stopped = exc
+                raise
+            return self.outcome
+
+        monkeypatch.setattr(pipeline, "load", rec_load)
+        monkeypatch.setattr(pipeline, "run", rec_run)
+
+    @property
+    def report(self) -> Report:
+        if self.outcome is not None:
+            return self.outcome.report
+        if self.data is not None:
+            return self.data.report
+        return Report()
+
+    def codes(self) -> Counter:
+        codes = Counter(i.code for i in self.report.issues)
+        if self.stopped is not None:
+            codes[self.stopped.issue.code] += 1
+        return codes
+
+    def errors(self) -> set[str]:
+        errs = {i.code for i in self.report.issues if i.level == "error"}
+        if self.stopped is not None:
+            errs.add(self.stopped.issue.code)
+        return errs
+
+
+def run_isolated(args: list[str]) -> dict:
+    """Run the CLI in a grandchild; return its exit code, output and peak RSS (MB)."""
+    wrapper = (
+        "import json, resource, subprocess, sys\n"
+        "cap = int(sys.argv[1])\n"
+        "def limit():\n"
+        "    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))\n"
+        "p = subprocess.run(sys.argv[2:], capture_output=True, text=True, preexec_fn=limit, timeout=600)\n"
+        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(json.dumps({'code': p.returncode, 'stdout': p.stdout, 'stderr': p.stderr, 'rss_mb': rss / 1024}))\n"
+    )
+    cmd = [sys.executable, "-c", wrapper, str(ADDRESS_SPACE_CAP), sys.executable, "-m", "kpi_engine.cli", *args]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def assert_no_crash(text: str) -> None:
+    assert "Traceback" not in text, text
+    assert "内部错误" not in text and "Internal error" not in text, text
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("corpus")
+
+
+def test_manifest_names_every_built_case():
+    assert set(CASE) == set(make_corpus.BUILDERS)
+    assert len(CASES) >= 40
+    assert len(CASE) == len(CASES)
+
+
+def _marks(case: Case):
+    marks = []
+    if case.libreoffice:
+        marks.append(pytest.mark.libreoffice)
+    if case.isolate:
+        marks.append(pytest.mark.slow)
+    return marks
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name, marks=_marks(c)) for c in CASES])
+def test_case(case: Case, corpus_dir: Path, tmp_path: Path, monkeypatch):
+    folder = make_corpus.build(case.name, corpus_dir / case.name / "drop")
+    before = snapshot(folder)
+    out = tmp_path / "out" / "result.xlsx"
+    args = ["score", str(folder), "-o", str(out)]
+
+    if case.isolate:
+        iso = run_isolated(args)
+        assert_no_crash(iso["stdout"] + iso["stderr"])
+        assert iso["code"] == case.exit, iso["stdout"] + iso["stderr"]
+        assert iso["rss_mb"] < RSS_LIMIT_MB, f"peak RSS {iso['rss_mb']:.0f} MB"
+        assert snapshot(folder) == before
+        out.unlink(missing_ok=True)
+
+    # The real command, in-process, with the library's own objects recorded.
+    recorder = Recorder(monkeypatch)
+    result = CliRunner().invoke(app, args)
+    output = result.output
+    assert_no_crash(output)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == case.exit, output
+
+    # Problem codes: the expected ones are there; no unexpected error is.
+    codes = recorder.codes()
+    missing = case.codes - set(codes)
+    assert not missing, f"expected codes not reported: {missing}; got {dict(codes)}"
+    unexpected = recorder.errors() - case.codes
+    assert not unexpected, f"unexpected errors {unexpected}: {[i for i in recorder.report.issues if i.code in unexpected]}"
+    assert_located(recorder.report, case)
+
+    # Nothing changed in the input folder, nothing was written into it.
+    assert snapshot(folder) == before
+
+    # Rows balance, sheet by sheet; the CLI's summary line agrees.
+    for count in recorder.report.counts:
+        assert count.balanced, count
+    if case.exit != 2:
+        totals = pipeline.row_counts(recorder.report)
+        assert f"行数：读取 {totals['read']} = 使用 {totals['used']} + 拒绝 {totals['rejected']}" in output, output
+
+    if case.exit == 2:
+        assert not out.exists()
+        assert case.people == ()
+    else:
+        outcome = recorder.outcome
+        assert out.exists()
+        assert set(case.people) <= set(outcome.results.people["employee_id"]), (
+            set(case.people) - set(outcome.results.people["employee_id"]))
+        check_result_workbook(out, case, recorder.report)
+        if case.check:
+            case.check(outcome)
+
+    # validate reads the same problems and exits with the same code, writing nothing.
+    validated = CliRunner().invoke(app, ["validate", str(folder)])
+    assert_no_crash(validated.output)
+    expected_validate = case.exit if case.validate_exit is None else case.validate_exit
+    assert validated.exit_code == expected_validate, validated.output
+    assert snapshot(folder) == before
+    check_validate_table(validated.output, recorder.report)
+
+
+def assert_located(report: Report, case: Case) -> None:
+    """Each pinned issue is there with its file, sheet and cell; row-level issues have a cell."""
+    have = {(i.file, i.sheet, i.cell, i.code) for i in report.issues}
+    for file, sheet, cell, code in case.where:
+        if sheet or cell:
+            assert (file, sheet, cell, code) in have, f"{(file, sheet, cell, code)} not in {sorted(have)}"
+        else:
+            assert any(f == file and c == code for f, _s, _c, c in have), f"{file} {code} not in {sorted(have)}"
+    for issue in report.issues:
+        if issue.code in FILE_LEVEL:
+            continue
+        if issue.level != "info":
+            assert issue.file, issue
+        if issue.level == "error" and issue.sheet:
+            # An error about a row names the cell (or at least the row, e.g. "A5").
+            assert issue.cell or issue.code in {"weights_not_100", "header_not_found", "duplicate_header"} or issue.field == "", issue
+
+
+def _issue_rows(report: Report) -> Counter:
+    return Counter((r["file"], r["sheet"], r["cell"], r["value"]) for r in (i.row("zh") for i in report.issues))
+
+
+def check_result_workbook(path: Path, case: Case, report: Report) -> None:
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        assert not [n for n in names if n.startswith("xl/externalLinks")], names
+        for n in names:
+            if n.endswith(".rels"):
+                rels = zf.read(n).decode("utf-8")
+                assert 'TargetMode="External"' not in rels, (n, rels)
+                assert "hyperlink" not in rels, (n, rels)
+        assert "xl/vbaProject.bin" not in names
+
+    wb = load_workbook(path)  # formulas as written, cell types as stored
+    for ws in wb.worksheets:
+        assert not ws._hyperlinks, (ws.title, [h.ref for h in ws._hyperlinks])
+        header = {c.column: str(c.value).strip() for c in ws[1] if c.value is not None} if ws.max_row else {}
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is None:
+                    continue
+                assert c.data_type != "e", f"error cell {ws.title}!{c.coordinate}: {c.value!r}"
+                head = header.get(c.column, "")
+                if c.data_type == "f":
+                    where = f"{ws.title}!{c.coordinate} ({head}) = {c.value!r}"
+                    assert ws.title in FORMULA_SHEETS, f"formula outside 明细/汇总: {where}"
+                    assert head not in TEXT_HEADERS, f"formula in a text column: {where}"
+                    assert not any(p.strip("=+-@\t ")[:12] in str(c.value) for p in make_corpus.INJECTIONS if len(p) > 6), where
+                elif c.row > 1 and head in TEXT_HEADERS and ws.title not in {"说明", "About"}:
+                    assert c.data_type == "s", f"{ws.title}!{c.coordinate} ({head}) is {c.data_type}: {c.value!r}"
+        if case.name == "xxe_external_entity" and make_corpus.SECRET.exists():
+            secret = make_corpus.SECRET.read_text().strip()
+            for row in ws.iter_rows(values_only=True):
+                assert not any(isinstance(v, str) and secret and secret in v for v in row), ws.title
+
+    summary = _sheet(wb, "汇总")
+    ids = {str(r[0]) for r in summary.iter_rows(min_row=2, values_only=True) if r and r[0] is not None}
+    assert set(case.people) <= ids, set(case.people) - ids
+
+    issues = _sheet(wb, "问题")
+    heads = [c.value for c in issues[1]]
+    assert heads[: len(ISSUE_COLUMNS)] == [v[0] for v in ISSUE_COLUMNS.values()], heads
+    rows = Counter(
+        tuple("" if v is None else str(v) for v in (r[1], r[2], r[3], r[5]))
+        for r in issues.iter_rows(min_row=2, values_only=True) if any(v is not None for v in r)
+    )
+    assert rows == _issue_rows(report), (rows - _issue_rows(report), _issue_rows(report) - rows)
+
+    if case.name == "formula_like_text":
+        strings = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "s"}
+        for text in make_corpus.INJECTIONS:
+            visible = re.sub(r"[\x00-\x08\x0b-\x1f]", "", text).strip()
+            assert text.strip() in strings or visible in {re.sub(r"[\x00-\x08\x0b-\x1f]", "", s).strip() for s in strings}, text
+
+    check_about_counts(_sheet(wb, "说明"), report)
+
+
+def _sheet(wb, zh: str):
+    assert zh in wb.sheetnames, wb.sheetnames
+    return wb[zh]
+
+
+def check_about_counts(about, report: Report) -> None:
+    """说明 states, per input sheet, the numbers the library counted."""
+    text_rows = [[v for v in r if v is not None] for r in about.iter_rows(values_only=True)]
+    for count in report.counts:
+        numbers = [count.read, count.used, count.rejected, count.duplicates, count.skipped]
+        hit = [r for r in text_rows if count.file in map(str, r) and count.sheet in map(str, r)
+               and [v for v in r if isinstance(v, (int, float)) and not isinstance(v, bool)][-5:] == numbers]
+        assert hit, f"说明 does not state {count}"
+
+
+def check_validate_table(output: str, report: Report) -> None:
+    """validate prints one tab-separated line per issue, naming file, sheet and cell."""
+    lines = [l.split("\t") for l in output.splitlines() if l.count("\t") >= len(ISSUE_COLUMNS) - 1]
+    body = Counter((l[1], l[2], l[3]) for l in lines[1:])
+    read_only = Counter((i.file, i.sheet, i.cell) for i in report.issues if not i.code.startswith("core_")
+                        and i.code not in {"rows_out_of_scope", "no_target_rows"})
+    missing = read_only - body
+    assert not missing, f"validate does not list {missing}"
