@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from kpi_engine import vocab
@@ -355,3 +356,54 @@ def test_check_raises_on_xlsxwriter_error_codes():
     T.check(None, "ok")
     with pytest.raises(ValueError, match="refused to merge"):
         T.check(-1, "merge")
+
+
+# --- read back by the engine ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", vocab.LANGS)
+def test_blank_templates_load_with_only_example_warnings(fresh, lang):
+    from kpi_engine.read import load
+
+    data = load([fresh[lang]])
+    flat = sorted((i.file, i.sheet, i.code, i.level) for i in data.report.issues)
+    assert flat == sorted(
+        (name, kind.label(lang), "example_row", "warning") for name, kind, _, _ in EXAMPLE_SHEETS)
+    assert all(c.balanced for c in data.report.counts)
+    assert data.settings == Settings()
+    assert sorted(zip(data.tiers["from_r"], data.tiers["fraction"])) == sorted(T.STANDARD_TIERS)
+    assert data.targets.empty and data.scheme.empty and data.ratings.empty and data.training.empty
+
+
+def _strip_example_marks(src: Path, dst: Path) -> None:
+    """The templates as if HR had typed the example rows for real."""
+    dst.mkdir()
+    for path in src.glob("*.xlsx"):
+        wb = openpyxl.load_workbook(path)
+        for ws in wb.worksheets[1:]:
+            for row in ws.iter_rows(min_row=2):
+                for c in row:
+                    for mark in ("示例-", "Example-"):
+                        if isinstance(c.value, str) and c.value.startswith(mark):
+                            c.value = c.value[len(mark):]
+        wb.save(dst / path.name)
+
+
+@pytest.mark.parametrize("lang", vocab.LANGS)
+def test_example_rows_are_scoring_md_worked_examples(fresh, tmp_path, lang):
+    """Typed in for real, the examples load cleanly and score as scoring.md examples 1, 4–8."""
+    from kpi_engine.core import score
+    from kpi_engine.read import load
+
+    _strip_example_marks(fresh[lang], tmp_path / "filled")
+    data = load([tmp_path / "filled"])
+    assert data.report.issues == []
+    results = score(data, ["2026-03"])
+    got = results.scores.set_index("kpi")[["attainment", "score", "status"]].round(6)
+    names = [r["kpi"] for r in T._scheme_examples(lang)[:6]]
+    expected = pd.DataFrame(
+        [(1.12, 44.8, "met"), (0.9, 16.0, "below"), (0.8, 12.0, "below"), (0.0, 4.0, "below"),
+         (0.973684, 5.0, "near"), (0.84, 4.2, "met")],
+        columns=["attainment", "score", "status"], index=pd.Index(names, name="kpi"))
+    pd.testing.assert_frame_equal(got.loc[names], expected, check_dtype=False)
+    assert results.people["total"].round(6).tolist() == [86.0]

@@ -482,7 +482,7 @@ def _scheme_examples(lang: Lang) -> list[dict[str, Any]]:
 
 
 def _ratings_examples(lang: Lang) -> list[dict[str, Any]]:
-    """scoring.md example 8, and a rating written as points."""
+    """scoring.md example 8, and the next month's rating written as points."""
     zh = lang == "zh"
     pid = "示例-E0001" if zh else "Example-E0001"
     kpi = "团队协作" if zh else "Teamwork"
@@ -494,7 +494,7 @@ def _ratings_examples(lang: Lang) -> list[dict[str, Any]]:
         (pid, "2026-03", kpi, rt("peer"), p1, rw(1.0)),
         (pid, "2026-03", kpi, rt("peer"), p2, rw(0.6)),
         (pid, "2026-03", kpi, rt("self"), me, rw(1.0)),
-        (pid.replace("1", "2"), "2026-03", kpi, rt("manager"), boss, 85),
+        (pid, "2026-04", kpi, rt("manager"), boss, 85),
     )
     keys = [f.key for f in vocab.RATINGS.fields]
     return [dict(zip(keys, r)) for r in rows]
