@@ -1,0 +1,367 @@
+"""汇总, 明细 and the hidden 参数 sheet: the three sheets whose formulas reference each other.
+
+outputs.md, "Live formulas": on 明细, 完成率 (except 等级 rows), 得分 and 状态 are formulas
+over the row's own cells; on 汇总, 总分, 等级, the ranks and the status counts are
+formulas over 明细. Each formula is saved with the engine's own value, so a reader that
+does not recalculate still sees the right numbers.
+
+Rows are matched by hidden numeric keys (人员序号, 部门序号), not by 工号 or 部门 text:
+SUMIFS/COUNTIFS treat criteria text specially (``*`` and ``?`` are wildcards, ``>5`` is a
+comparison, ``00123`` matches the number 123), and 工号 and 部门 come from the input.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from .. import vocab
+from ..data import Results
+from ..vocab import Lang
+from . import formulas as fx
+from . import labels as lb
+from . import sheetkit as sk
+from . import styles as st
+
+SCORE_KEYS = (
+    "employee_id", "name", "team", "role", "category", "kpi", "direction", "method",
+    "weight", "target", "actual", "attainment", "score", "status", "note",
+    "cap", "floor", "tier_table", "points_per_unit", "step", "counted", "person_key",
+)
+SUMMARY_KEYS = (
+    "employee_id", "name", "team", "role", "total", "grade", "team_rank", "overall_rank",
+    "met", "near", "below", "nodata", "notes", "person_key", "team_key",
+)
+STATUS_CODES = ("met", "near", "below", "nodata")
+
+
+def _col(keys, key: str) -> str:
+    return sk.col_letter(keys.index(key))
+
+
+def ordered_scores(results: Results) -> pd.DataFrame:
+    """明细 rows: people in 汇总 order, each person's KPIs in scheme order."""
+    people = results.people
+    pos = pd.Series(np.arange(len(people)), index=people["employee_id"].to_numpy())
+    scores = results.scores.copy()
+    scores["person_key"] = scores["employee_id"].map(pos).astype("float") + 1
+    scores = scores.sort_values(["person_key", "order", "kpi"], kind="stable", na_position="last")
+    return scores.reset_index(drop=True)
+
+
+# --- 参数 -----------------------------------------------------------------------------
+
+
+def write_params(book: Workbook, ws: Worksheet, styles: st.Styles, results: Results, lang: Lang
+                 ) -> dict[str, tuple[str, str]]:
+    """Settings under defined names, and the tier tables; returns each table's LOOKUP ranges."""
+    name = lb.sheet_name("params", lang)
+    settings = results.settings
+    keys = list(vocab.SETTING_KEYS)
+    values = [getattr(settings, k) for k in keys]
+    cols = [
+        sk.Col("key", "", "str", [vocab.SETTING_KEYS[k][0 if lang == "zh" else 1] for k in keys]),
+        sk.Col("value", "", "num",
+               [float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else np.nan for v in values]),
+        sk.Col("text", "", "str", [v if isinstance(v, str) else "" for v in values]),
+        sk.Col("name", "", "str", [fx.SETTING_NAMES.get(k, "") for k in keys]),
+    ]
+    for c in cols:
+        c.header = lb.label(lb.PARAMS, c.key, lang)
+    layout = sk.Layout(filter=False)
+    last = sk.write_table(ws, styles, 0, 0, cols)
+    sk.set_widths(ws, 0, cols, layout)
+    for i, k in enumerate(keys):
+        defined = fx.SETTING_NAMES.get(k)
+        if defined:
+            sk.check(ws, i + 1, 1, book.define_name(defined, f"='{name}'!$B${i + 2}"), "define_name")
+
+    tiers = results.tiers.sort_values(["table", "from_r", "fraction"], kind="stable").reset_index(drop=True)
+    top = last + 2
+    tier_cols = [
+        sk.Col("table", vocab.TIERS.field("table").label(lang), "str", tiers["table"]),
+        sk.Col("from_r", vocab.TIERS.field("from_r").label(lang), "num", tiers["from_r"], styles.get(st.PERCENT), num=st.PERCENT),
+        sk.Col("fraction", vocab.TIERS.field("fraction").label(lang), "num", tiers["fraction"], styles.get(st.PERCENT), num=st.PERCENT),
+    ]
+    sk.write_table(ws, styles, top, 0, tier_cols)
+    sk.set_widths(ws, 0, tier_cols, layout)
+    ranges: dict[str, tuple[str, str]] = {}
+    if len(tiers):
+        first = tiers.groupby("table", sort=False).cumcount() == 0
+        starts = tiers.index[first]
+        ends = list(starts[1:] - 1) + [len(tiers) - 1]
+        for s, e in zip(starts, ends):
+            a, b = top + 2 + s, top + 2 + e  # 1-based Excel rows below the header
+            ranges[tiers.at[s, "table"]] = (f"'{name}'!$B${a}:$B${b}", f"'{name}'!$C${a}:$C${b}")
+    layout.last_row = top + len(tiers)
+    layout.last_col = 3
+    sk.finish(ws, layout)
+    ws.hide()
+    return ranges
+
+
+# --- 明细 -----------------------------------------------------------------------------
+
+
+def _ta_formats(values: pd.Series, percent: pd.Series, styles: st.Styles) -> tuple[list, list[str]]:
+    """Percent KPIs' T/A as percent; integers without decimals; others up to 3 decimals."""
+    v = values.to_numpy(dtype=float)
+    whole = np.isfinite(v) & (np.floor(v) == v)
+    num = np.where(percent.to_numpy(), st.PERCENT, np.where(whole, st.INTEGER, st.DECIMAL))
+    cache = {n: styles.get(n) for n in (st.PERCENT, st.INTEGER, st.DECIMAL)}
+    return [cache[n] for n in num], num.tolist()
+
+
+def _row_notes(scores: pd.DataFrame, lang: Lang) -> list[str]:
+    sep = lb.text("list_sep", lang)
+    left = scores["left_out"].map(lambda t: lb.text("note_left_out_row", lang, months=sep.join(t)) if t else "")
+    note = scores["note"].fillna("")
+    both = (note != "") & (left != "")
+    out = note.where(~both, note + lb.text("part_sep", lang) + left)
+    return out.where(note != "", left).tolist()
+
+
+def write_scores(ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, results: Results, lang: Lang,
+                 tier_ranges: dict[str, tuple[str, str]]) -> sk.Layout:
+    keys = SCORE_KEYS
+    cells = fx.ScoreCells(**{k: _col(keys, k) for k in (
+        "weight", "target", "actual", "attainment", "score", "status", "cap", "floor", "points_per_unit", "step")})
+    settings = results.settings
+    n = len(scores)
+    rows = np.arange(2, n + 2)  # Excel rows of the data
+    words = {s: vocab.word(vocab.STATUSES, s, lang) for s in STATUS_CODES}
+    zero = settings.missing_data == "zero"
+    method = scores["method"]
+    direction = scores["direction"]
+    is_rating = (method == "rating").to_numpy()
+
+    # 完成率: a formula per direction; 等级 rows hold the combined rating as a value.
+    attain = pd.Series([None] * n, dtype=object)
+    for d in ("higher", "lower"):
+        mask = ((direction == d) & ~(method == "rating")).to_numpy()
+        attain[mask] = fx.fill(fx.attainment(d, settings.lower_formula, cells), rows[mask])
+    attain[is_rating] = scores["attainment"][is_rating]
+
+    # 得分: a formula per method (and direction, for 扣分).
+    score = pd.Series([""] * n, dtype=object)
+    for (m, d), idx in scores.groupby(["method", "direction"], sort=False).groups.items():
+        mask = scores.index.isin(idx)
+        if m == "tiers":
+            for table, tidx in scores[mask].groupby("tier_table", sort=False).groups.items():
+                tmask = scores.index.isin(tidx)
+                if table in tier_ranges:
+                    score[tmask] = fx.fill(fx.score(m, d, cells, zero_when_no_data=zero, tier_range=tier_ranges[table]), rows[tmask])
+                else:  # no such table in force: the engine's value stands as a value
+                    score[tmask] = scores["score"][tmask]
+        else:
+            score[mask] = fx.fill(fx.score(m, d, cells, zero_when_no_data=zero), rows[mask])
+
+    status = pd.Series([""] * n, dtype=object)
+    status[is_rating] = fx.fill(fx.status(True, words, cells), rows[is_rating])
+    status[~is_rating] = fx.fill(fx.status(False, words, cells), rows[~is_rating])
+
+    percent = scores["is_percent"] | (scores["source"] == "training")
+    t_fmt, _ = _ta_formats(scores["target"], percent, styles)
+    a_fmt, _ = _ta_formats(scores["actual"], percent, styles)
+    by_pct = styles.by_status(st.PERCENT)
+    by_text = styles.by_status()
+    status_words = scores["status"].map(words).fillna("")
+    has = scores["attainment"].notna()
+    points = styles.get(st.POINTS)
+    muted = styles.get(st.GENERAL)
+    notes = _row_notes(scores, lang)
+
+    cols = [
+        sk.Col("employee_id", "", "str", scores["employee_id"]),
+        sk.Col("name", "", "str", scores["name"]),
+        sk.Col("team", "", "str", scores["team"]),
+        sk.Col("role", "", "str", scores["role"]),
+        sk.Col("category", "", "str", scores["category"]),
+        sk.Col("kpi", "", "str", scores["kpi"]),
+        sk.Col("direction", "", "str", direction.map(lambda c: vocab.word(vocab.DIRECTIONS, c, lang))),
+        sk.Col("method", "", "str", method.map(lambda c: vocab.word(vocab.METHODS, c, lang))),
+        sk.Col("weight", "", "num", scores["weight"]),
+        sk.Col("target", "", "num", scores["target"], t_fmt, num=st.DECIMAL),
+        sk.Col("actual", "", "num", scores["actual"], a_fmt, num=st.DECIMAL),
+        sk.Col("attainment", "", "mixed", attain, scores["status"].map(by_pct), saved=scores["attainment"], num=st.PERCENT),
+        sk.Col("score", "", "mixed", score, points, saved=scores["score"], num=st.POINTS),
+        sk.Col("status", "", "formula", status, scores["status"].map(by_text), saved=status_words),
+        sk.Col("note", "", "str", notes, styles.get(wrap=True), max_width=60),
+        sk.Col("cap", "", "num", scores["cap"], styles.get(st.PERCENT), num=st.PERCENT, group=True),
+        sk.Col("floor", "", "num", scores["floor"], styles.get(st.PERCENT), num=st.PERCENT, group=True),
+        sk.Col("tier_table", "", "str", scores["tier_table"], group=True),
+        sk.Col("points_per_unit", "", "num", scores["points_per_unit"], muted, group=True),
+        sk.Col("step", "", "num", scores["step"], muted, group=True),
+        sk.Col("counted", "", "formula", fx.fill(fx.counted(cells), rows), saved=has.astype(int), group=True),
+        sk.Col("person_key", "", "num", scores["person_key"], group=True),
+    ]
+    for c in cols:
+        c.header = lb.label(lb.SCORES, c.key, lang)
+    last = sk.write_table(ws, styles, 0, 0, cols)
+    layout = sk.Layout(last_row=last, last_col=keys.index("note"), freeze_cols=2)
+    sk.set_widths(ws, 0, cols, layout)
+    sk.fit_row_heights(ws, 1, [notes], [layout.widths[keys.index("note")]])
+    if n:
+        status_col = cells.status
+        for key in ("attainment", "status"):
+            c = keys.index(key)
+            _recolour(ws, styles, 1, c, n, c, f"${status_col}2", words)
+    sk.finish(ws, layout)
+    return layout
+
+
+def _recolour(ws: Worksheet, styles: st.Styles, first_row: int, first_col: int, last_row: int, last_col: int,
+              status_cell: str, words: dict[str, str]) -> None:
+    """Conditional formats: the cells follow the status word when a value is edited."""
+    for code in STATUS_CODES:
+        rc = ws.conditional_format(first_row, first_col, last_row, last_col, {
+            "type": "formula",
+            "criteria": f'={status_cell}="{words[code]}"',
+            "format": styles.cf(code),
+            "stop_if_true": True,
+        })
+        sk.check(ws, first_row, first_col, rc, "conditional_format")
+
+
+# --- 汇总 -----------------------------------------------------------------------------
+
+
+def person_notes(people: pd.DataFrame, lang: Lang) -> list[str]:
+    """汇总 备注: KPIs without data, months left out, team/role changes (scoring.md)."""
+    sep, part = lb.text("list_sep", lang), lb.text("part_sep", lang)
+
+    def one(row) -> str:
+        parts = []
+        if pd.isna(row.total):
+            parts.append(lb.text("note_no_data_at_all", lang))
+        if row.missing_kpis:
+            parts.append(lb.text("note_missing", lang, kpis=sep.join(row.missing_kpis)))
+        if row.left_out:
+            parts.append(lb.text("note_left_out", lang, months=sep.join(f"{k} {p}" for k, p in row.left_out)))
+        if row.changes:
+            parts.append(lb.text("note_changes", lang, changes=sep.join(row.changes)))
+        if row.incomplete and not parts:
+            parts.append(lb.text("note_incomplete", lang))
+        return part.join(parts)
+
+    frame = people[["total", "missing_kpis", "left_out", "changes", "incomplete"]].copy()
+    for c in ("missing_kpis", "left_out", "changes"):
+        frame[c] = frame[c].map(lambda v: tuple(v) if isinstance(v, (tuple, list)) else ())
+    return [one(r) for r in frame.itertuples(index=False)]
+
+
+def _competition_rank(values: pd.Series, groups: pd.Series | None = None) -> pd.Series:
+    if groups is None:
+        return values.rank(method="min", ascending=False)
+    return values.groupby(groups).rank(method="min", ascending=False)
+
+
+def _same(a: pd.Series, b: pd.Series) -> bool:
+    a = pd.to_numeric(a, errors="coerce").astype(float)
+    b = pd.to_numeric(b, errors="coerce").astype(float)
+    return bool(((a == b) | (a.isna() & b.isna())).all())
+
+
+def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Results, scores_name: str, n_scores: int,
+                  lang: Lang) -> sk.Layout:
+    people = results.people.reset_index(drop=True)
+    keys = SUMMARY_KEYS
+    n = len(people)
+    rows = np.arange(2, n + 2)
+    last = n_scores + 1
+    q = f"'{scores_name}'!"
+
+    def rng(key: str) -> str:
+        c = _col(SCORE_KEYS, key)
+        return f"{q}${c}$2:${c}${max(last, 2)}"
+
+    rg = fx.ScoreRanges(key=rng("person_key"), weight=rng("weight"), score=rng("score"),
+                        status=rng("status"), counted=rng("counted"))
+    key_cell = f"${_col(keys, 'person_key')}{{r}}"
+    team_key_cell = f"${_col(keys, 'team_key')}{{r}}"
+    total_cell = f"${_col(keys, 'total')}{{r}}"
+    total_col = _col(keys, "total")
+    totals = f"${total_col}$2:${total_col}${max(n + 1, 2)}"
+    tk = _col(keys, "team_key")
+    team_keys = f"${tk}$2:${tk}${max(n + 1, 2)}"
+    grades = {g: vocab.word(vocab.GRADES, g, lang) for g in vocab.GRADES}
+    words = {s: vocab.word(vocab.STATUSES, s, lang) for s in STATUS_CODES}
+
+    team_key = pd.Series(pd.factorize(people["team"])[0] + 1, dtype=float)
+    rounded = people["total_rounded"]
+    # A per-team workbook (--split-by team) keeps the ranks among everyone: those no
+    # formula over this workbook's rows can give, so they stand as values there.
+    team_rank_live = _same(_competition_rank(rounded, people["team"]), people["team_rank"])
+    overall_live = _same(_competition_rank(rounded), people["overall_rank"])
+
+    def ranks(live: bool, template: str, saved: pd.Series) -> tuple[str, list]:
+        if live:
+            return "mixed", fx.fill(template, rows)
+        return "num", pd.to_numeric(saved, errors="coerce").astype(float).tolist()
+
+    tr_kind, tr_values = ranks(team_rank_live, fx.team_rank(total_cell, team_key_cell, totals, team_keys), people["team_rank"])
+    or_kind, or_values = ranks(overall_live, fx.overall_rank(total_cell, totals), people["overall_rank"])
+    rank_saved = {
+        "team_rank": pd.to_numeric(people["team_rank"], errors="coerce").astype(float),
+        "overall_rank": pd.to_numeric(people["overall_rank"], errors="coerce").astype(float),
+    }
+    integer = styles.get("0")
+    notes = person_notes(people, lang)
+    cols = [
+        sk.Col("employee_id", "", "str", people["employee_id"]),
+        sk.Col("name", "", "str", people["name"]),
+        sk.Col("team", "", "str", people["team"]),
+        sk.Col("role", "", "str", people["role"]),
+        sk.Col("total", "", "formula", fx.fill(fx.total(results.settings.missing_data, rg, key_cell), rows),
+               styles.get(st.POINTS, bold=True), saved=rounded, num=st.POINTS),
+        sk.Col("grade", "", "formula", fx.fill(fx.grade(total_cell, grades), rows),
+               saved=people["grade"].map(lambda g: grades.get(g, "")).fillna("")),
+        sk.Col("team_rank", "", tr_kind, tr_values, integer, saved=rank_saved["team_rank"], num="0"),
+        sk.Col("overall_rank", "", or_kind, or_values, integer, saved=rank_saved["overall_rank"], num="0"),
+        *[sk.Col(s, "", "formula", fx.fill(fx.status_count(rg, key_cell, words[s]), rows), integer,
+                 saved=people[s].astype(float), num="0") for s in STATUS_CODES],
+        sk.Col("notes", "", "str", notes, styles.get(wrap=True), max_width=70),
+        sk.Col("person_key", "", "num", np.arange(1, n + 1, dtype=float), group=True),
+        sk.Col("team_key", "", "num", team_key, group=True),
+    ]
+    for c in cols:
+        c.header = lb.label(lb.SUMMARY, c.key, lang)
+    last_row = sk.write_table(ws, styles, 0, 0, cols)
+    # The status-count headers wear their status's colour: the legend where it is read.
+    for s in STATUS_CODES:
+        c = keys.index(s)
+        fmt = styles.get(status=s, header=False, bold=True)
+        sk.check(ws, 0, c, ws.write_string(0, c, lb.label(lb.SUMMARY, s, lang), fmt), "header")
+    layout = sk.Layout(last_row=last_row, last_col=keys.index("notes"), freeze_cols=2)
+    sk.set_widths(ws, 0, cols, layout)
+    sk.fit_row_heights(ws, 1, [notes], [layout.widths[keys.index("notes")]])
+    if n and rounded.notna().any():
+        _totals_chart(book, ws, n, lang, keys)
+    sk.finish(ws, layout)
+    return layout
+
+
+def _totals_chart(book: Workbook, ws: Worksheet, n: int, lang: Lang, keys) -> None:
+    """Native bar chart of 总分 per person (outputs.md, "Charts"), beside the table."""
+    name = ws.get_name()
+    chart = book.add_chart({"type": "bar"})
+    names = f"='{name}'!$B$2:$B${n + 1}"
+    values = f"='{name}'!${_col(keys, 'total')}$2:${_col(keys, 'total')}${n + 1}"
+    chart.add_series({
+        "name": lb.label(lb.SUMMARY, "total", lang),
+        "categories": names,
+        "values": values,
+        "fill": {"color": "#5B9BD5"},
+        "data_labels": {"value": True, "num_format": "0.00"},
+    })
+    chart.set_title({"name": lb.text("chart_totals", lang), "name_font": {"size": 12}})
+    chart.set_legend({"none": True})
+    # In an xlsxwriter bar chart the x axis is the horizontal (value) axis.
+    chart.set_x_axis({"min": 0, "num_format": "0", "major_gridlines": {"visible": True}})
+    chart.set_y_axis({"reverse": True})  # first person on top, as in the table
+    height = int(min(max(320, 22 * n + 90), 6000))
+    chart.set_size({"width": 640, "height": height})
+    rc = ws.insert_chart(1, len(keys) + 1, chart, {"object_position": 3, "x_offset": 10})
+    sk.check(ws, 1, len(keys) + 1, rc, "insert_chart")

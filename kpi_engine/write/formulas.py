@@ -1,0 +1,178 @@
+"""The live formulas of 明细 and 汇总, as text (scoring.md, formula by formula).
+
+Pure string building, no xlsxwriter: each function returns a *template* in which
+``{r}`` stands for the Excel row number, and :func:`fill` stamps it for many rows at
+once. Only functions that Excel 2010 and LibreOffice both evaluate are used (no XLOOKUP,
+LET, IFS, MAXIFS); ``FUNCTIONS`` lists them and a test holds every template to it.
+
+明细 (one row per person × KPI) reads its own row: weight, target, actual and the
+grouped parameter columns (cap, floor, points per unit, step); tier tables and the
+settings live on the hidden 参数 sheet under defined names (``kpi_near_from``…). Status
+words are written into the formulas in the workbook's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+# Every function the templates may call: Excel 2010 + LibreOffice, no _xlfn. prefix.
+FUNCTIONS = frozenset({
+    "IF", "AND", "OR", "NOT", "ISNUMBER", "MAX", "MIN", "ROUND", "LOOKUP", "IFERROR",
+    "SUMIFS", "COUNTIFS", "RANK",
+})
+
+# Defined names on the 参数 sheet (one cell each), keyed by Settings field.
+SETTING_NAMES: dict[str, str] = {
+    "near_from": "kpi_near_from",
+    "rating_met_from": "kpi_rating_met_from",
+    "rating_near_from": "kpi_rating_near_from",
+    "excellent_from": "kpi_excellent_from",
+    "good_from": "kpi_good_from",
+    "pass_from": "kpi_pass_from",
+}
+
+
+@dataclass(frozen=True)
+class ScoreCells:
+    """Column letters of 明细 that the row formulas read."""
+
+    weight: str
+    target: str
+    actual: str
+    attainment: str
+    score: str
+    status: str
+    cap: str
+    floor: str
+    points_per_unit: str
+    step: str
+
+
+def fill(template: str, rows: Iterable[int]) -> list[str]:
+    """The template once per Excel row number (``{r}`` replaced)."""
+    parts = template.split("{r}")
+    return [str(r).join(parts) for r in rows]
+
+
+def _q(word: str) -> str:
+    """A text literal inside a formula."""
+    return '"' + word.replace('"', '""') + '"'
+
+
+# --- 明细 ---------------------------------------------------------------------------
+
+
+def attainment(direction: str, lower_formula: str, c: ScoreCells) -> str:
+    """r from T and A (scoring.md, "Attainment r"); blank when T or A is missing or T < 0."""
+    t, a = f"{c.target}{{r}}", f"{c.actual}{{r}}"
+    if direction == "lower":
+        at_zero = f"IF({a}<=0,1,0)"
+        if lower_formula == "inverse":
+            core = f"IF({a}=0,{c.cap}{{r}},MAX(0,{t}/{a}))"
+        else:
+            core = f"MAX(0,2-{a}/{t})"
+    else:
+        at_zero = f"IF({a}>=0,1,0)"
+        core = f"MAX(0,{a}/{t})"
+    return f'=IF(AND(ISNUMBER({t}),ISNUMBER({a})),IF({t}<0,"",IF({t}=0,{at_zero},{core})),"")'
+
+
+def score(method: str, direction: str, c: ScoreCells, *, zero_when_no_data: bool,
+          tier_range: tuple[str, str] | None = None) -> str:
+    """s for a KPI of weight W (scoring.md, "Score s"); r rounded to 6 decimals before comparing."""
+    r = f"{c.attainment}{{r}}"
+    w = f"{c.weight}{{r}}"
+    rr = f"ROUND({r},6)"
+    if method == "ratio":
+        body = f"IF({rr}<{c.floor}{{r}},0,{w}*MIN({r},{c.cap}{{r}}))"
+    elif method == "tiers":
+        if tier_range is None:
+            raise ValueError("a 分段 formula needs its tier table's range")
+        start, fraction = tier_range
+        body = f"{w}*IFERROR(LOOKUP({rr},{start},{fraction}),0)"
+    elif method == "deduction":
+        t, a = f"{c.target}{{r}}", f"{c.actual}{{r}}"
+        shortfall = f"MAX(0,{a}-{t})" if direction == "lower" else f"MAX(0,{t}-{a})"
+        body = f"MAX(0,{w}-{c.points_per_unit}{{r}}*{shortfall}/{c.step}{{r}})"
+    elif method == "rating":
+        body = f"{w}*{r}"
+    else:
+        raise ValueError(f"unknown method {method!r}")
+    no_data = "0" if zero_when_no_data else '""'
+    return f"=IF(ISNUMBER({r}),{body},{no_data})"
+
+
+def status(is_rating: bool, words: dict[str, str], c: ScoreCells) -> str:
+    """达标 / 持平 / 未达标 / 无数据 from r (scoring.md, "Status")."""
+    rr = f"ROUND({c.attainment}{{r}},6)"
+    met = SETTING_NAMES["rating_met_from"] if is_rating else "1"
+    near = SETTING_NAMES["rating_near_from"] if is_rating else SETTING_NAMES["near_from"]
+    return (
+        f"=IF(ISNUMBER({c.attainment}{{r}}),"
+        f"IF({rr}>={met},{_q(words['met'])},IF({rr}>={near},{_q(words['near'])},{_q(words['below'])})),"
+        f"{_q(words['nodata'])})"
+    )
+
+
+def counted(c: ScoreCells) -> str:
+    """1 when the KPI has data (its weight counts in the total), else 0."""
+    return f"=IF(ISNUMBER({c.attainment}{{r}}),1,0)"
+
+
+# --- 汇总 ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreRanges:
+    """Absolute ranges over 明细's data rows, for 汇总's SUMIFS/COUNTIFS."""
+
+    key: str
+    weight: str
+    score: str
+    status: str
+    counted: str
+
+
+def total(missing_data: str, rg: ScoreRanges, key_cell: str) -> str:
+    """总分 rounded half-up to 2 decimals (scoring.md, "Total, grade, rank").
+
+    renormalize: Σ s × 100 / Σ W over the KPIs with data; zero: Σ s (no-data KPIs score
+    0). No KPI with data at all: blank (no total, grade or rank).
+    """
+    k = key_cell
+    n_data = f"COUNTIFS({rg.key},{k},{rg.counted},1)"
+    sum_s = f"SUMIFS({rg.score},{rg.key},{k})"
+    if missing_data == "zero":
+        value = sum_s
+    else:
+        sum_w = f"SUMIFS({rg.weight},{rg.key},{k},{rg.counted},1)"
+        value = f"IF({sum_w}=0,0,{sum_s}*100/{sum_w})"
+    return f'=IF({n_data}=0,"",ROUND({value},2))'
+
+
+def grade(total_cell: str, words: dict[str, str]) -> str:
+    t = total_cell
+    n = SETTING_NAMES
+    return (
+        f'=IF(ISNUMBER({t}),IF({t}>={n["excellent_from"]},{_q(words["excellent"])},'
+        f'IF({t}>={n["good_from"]},{_q(words["good"])},'
+        f'IF({t}>={n["pass_from"]},{_q(words["pass"])},{_q(words["improve"])}))),"")'
+    )
+
+
+def team_rank(total_cell: str, team_key_cell: str, totals: str, team_keys: str) -> str:
+    """Competition rank (1, 2, 2, 4) within the team, on the rounded total."""
+    return (
+        f'=IF(ISNUMBER({total_cell}),'
+        f'COUNTIFS({team_keys},{team_key_cell},{totals},">"&{total_cell})+1,"")'
+    )
+
+
+def overall_rank(total_cell: str, totals: str) -> str:
+    """Competition rank overall: RANK gives ties the same rank and skips the next."""
+    return f'=IF(ISNUMBER({total_cell}),RANK({total_cell},{totals},0),"")'
+
+
+def status_count(rg: ScoreRanges, key_cell: str, word: str) -> str:
+    return f"=COUNTIFS({rg.key},{key_cell},{rg.status},{_q(word)})"

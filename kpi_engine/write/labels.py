@@ -1,0 +1,188 @@
+"""The words of the result workbook, in zh and en: sheet names, column headers, texts.
+
+Column headers are keyed by a stable column key (``"total"``), so the sheet writers and
+the tests name columns the same way whatever the language. Words for codes (status,
+grade, method…) come from :mod:`kpi_engine.vocab`; only what is the result workbook's
+own is here.
+"""
+
+from __future__ import annotations
+
+from ..vocab import Lang
+
+Pair = tuple[str, str]
+
+SHEETS: dict[str, Pair] = {
+    "summary": ("汇总", "Summary"),
+    "scores": ("明细", "Scores"),
+    "monthly": ("月度", "Monthly"),
+    "teams": ("团队", "Teams"),
+    "training": ("培训", "Training"),
+    "issues": ("问题", "Issues"),
+    "about": ("说明", "About"),
+    # Hidden: settings and tier tables that the live formulas look up.
+    "params": ("参数", "Parameters"),
+}
+SHEET_ORDER = ("summary", "scores", "monthly", "teams", "training", "issues", "about", "params")
+
+SUMMARY: dict[str, Pair] = {
+    "employee_id": ("工号", "Employee ID"),
+    "name": ("姓名", "Name"),
+    "team": ("部门", "Team"),
+    "role": ("岗位", "Role"),
+    "total": ("总分", "Total"),
+    "grade": ("等级", "Grade"),
+    "team_rank": ("部门排名", "Team rank"),
+    "overall_rank": ("总排名", "Overall rank"),
+    "met": ("达标", "Met"),
+    "near": ("持平", "Near"),
+    "below": ("未达标", "Below"),
+    "nodata": ("无数据", "No data"),
+    "notes": ("备注", "Notes"),
+    # hidden keys the formulas match on (numbers: exact, no wildcard or text-as-number trap)
+    "person_key": ("人员序号", "Person key"),
+    "team_key": ("部门序号", "Team key"),
+}
+
+SCORES: dict[str, Pair] = {
+    "employee_id": ("工号", "Employee ID"),
+    "name": ("姓名", "Name"),
+    "team": ("部门", "Team"),
+    "role": ("岗位", "Role"),
+    "category": ("类别", "Category"),
+    "kpi": ("指标", "KPI"),
+    "direction": ("方向", "Direction"),
+    "method": ("计分方式", "Method"),
+    "weight": ("权重", "Weight"),
+    "target": ("目标值", "Target"),
+    "actual": ("实际值", "Actual"),
+    "attainment": ("完成率", "Attainment"),
+    "score": ("得分", "Score"),
+    "status": ("状态", "Status"),
+    "note": ("备注", "Notes"),
+    # grouped (collapsed) parameter columns the row's formulas read
+    "cap": ("封顶", "Cap"),
+    "floor": ("门槛", "Floor"),
+    "tier_table": ("分段表", "Tier table"),
+    "points_per_unit": ("每单位扣分", "Points per unit"),
+    "step": ("扣分步长", "Step"),
+    "counted": ("有数据", "Has data"),
+    "person_key": ("人员序号", "Person key"),
+}
+
+PARAMS: dict[str, Pair] = {
+    "key": ("项目", "Key"),
+    "value": ("值", "Value"),
+    "text": ("文字值", "Text value"),
+    "name": ("公式中的名称", "Name in formulas"),
+}
+
+MONTHLY: dict[str, Pair] = {
+    "employee_id": ("工号", "Employee ID"),
+    "name": ("姓名", "Name"),
+    "kpi": ("指标", "KPI"),
+    "scope": ("合计/平均", "Total/Mean"),
+    "met_from": ("达标线", "Met from"),
+    "near_from": ("持平线", "Near from"),
+}
+
+TEAMS: dict[str, Pair] = {
+    "team": ("部门", "Team"),
+    "kpi": ("指标", "KPI"),
+    "aggregation": ("汇总方式", "Aggregation"),
+    "target": ("目标值", "Target"),
+    "actual": ("实际值", "Actual"),
+    "attainment": ("完成率", "Attainment"),
+    "status": ("状态", "Status"),
+}
+TEAM_SUMMARY: dict[str, Pair] = {
+    "team": ("部门", "Team"),
+    "people": ("人数", "People"),
+    "scored": ("已评分", "Scored"),
+    "mean_total": ("平均分", "Average total"),
+    "excellent": ("优秀", "Excellent"),
+    "good": ("良好", "Good"),
+    "pass": ("合格", "Pass"),
+    "improve": ("待改进", "Needs improvement"),
+    "excellent_share": ("优秀占比", "Excellent share"),
+}
+
+TRAINING_PEOPLE: dict[str, Pair] = {
+    "employee_id": ("工号", "Employee ID"),
+    "name": ("姓名", "Name"),
+    "team": ("部门", "Team"),
+    "planned_hours": ("计划学时", "Planned hours"),
+    "attended_hours": ("实到学时", "Attended hours"),
+    "participation": ("参训率", "Participation"),
+    "sessions_attended": ("出勤场次", "Sessions attended"),
+    "sessions_planned": ("计划场次", "Sessions planned"),
+    "mandatory_missed": ("必修缺勤", "Mandatory missed"),
+    "pre": ("平均前测", "Mean pre-test"),
+    "post": ("平均后测", "Mean post-test"),
+    "improvement": ("平均提升", "Mean improvement"),
+    "gain": ("平均标准化增益", "Mean normalised gain"),
+    "satisfaction": ("平均满意度", "Mean satisfaction"),
+    "first_session": ("首次培训", "First session"),
+}
+TRAINING_COURSES: dict[str, Pair] = {
+    "course_id": ("课程编号", "Course ID"),
+    "course": ("课程名称", "Course"),
+    "category": ("类别", "Category"),
+    "trainees": ("学员数", "Trainees"),
+    "attendance": ("出勤率", "Attendance"),
+    "pre": ("平均前测", "Mean pre-test"),
+    "post": ("平均后测", "Mean post-test"),
+    "improvement": ("平均提升", "Mean improvement"),
+    "satisfaction": ("平均满意度", "Mean satisfaction"),
+}
+BEFORE_AFTER: dict[str, Pair] = {
+    "employee_id": ("工号", "Employee ID"),
+    "name": ("姓名", "Name"),
+    "kpi": ("指标", "KPI"),
+    "first_session": ("首次培训", "First session"),
+    "before": ("培训前完成率", "Attainment before"),
+    "after": ("培训后完成率", "Attainment after"),
+    "change": ("变化", "Change"),
+}
+
+TEXTS: dict[str, Pair] = {
+    # section titles
+    "teams_summary": ("各部门汇总", "Per team"),
+    "teams_chart_data": ("图表数据：各部门合计类指标完成率", "Chart data: attainment per team, sum KPIs"),
+    "training_people": ("按人员", "Per person"),
+    "training_courses": ("按课程", "Per course"),
+    "training_before_after": ("培训前后对比（合计类指标的月均完成率）", "Before and after training (mean monthly attainment of sum KPIs)"),
+    "no_training": ("范围内没有培训记录。", "No training records in the scope."),
+    "no_issues": ("没有发现问题。", "No problems found."),
+    # charts
+    "chart_totals": ("总分（按人员）", "Total score per person"),
+    "chart_teams": ("各部门完成率（合计类指标）", "Attainment per team (sum KPIs)"),
+    "chart_training": ("培训前测与后测（按课程）", "Pre- and post-test per course"),
+    # 汇总 备注
+    "note_no_data_at_all": ("没有任何指标数据：不计总分、等级和排名", "no KPI data at all: no total, grade or rank"),
+    "note_missing": ("无数据：{kpis}", "no data: {kpis}"),
+    "note_left_out": ("未计入的月份（目标或实际缺失）：{months}", "months left out (target or actual missing): {months}"),
+    "note_changes": ("范围内变动：{changes}", "changes in the scope: {changes}"),
+    "note_incomplete": ("数据不完整", "incomplete data"),
+    "note_left_out_row": ("未计入：{months}", "left out: {months}"),
+    "list_sep": ("、", ", "),
+    "part_sep": ("；", "; "),
+}
+
+
+def label(table: dict[str, Pair], key: str, lang: Lang) -> str:
+    """The zh or en word for ``key`` in ``table``."""
+    zh, en = table[key]
+    return zh if lang == "zh" else en
+
+
+def headers(table: dict[str, Pair], keys, lang: Lang) -> list[str]:
+    return [label(table, k, lang) for k in keys]
+
+
+def sheet_name(key: str, lang: Lang) -> str:
+    return label(SHEETS, key, lang)
+
+
+def text(key: str, lang: Lang, **params: object) -> str:
+    return label(TEXTS, key, lang).format(**params)

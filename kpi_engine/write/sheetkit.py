@@ -1,0 +1,312 @@
+"""Writing tables fast and safely with xlsxwriter, and dressing every sheet the same way.
+
+- Every cell goes through a typed ``write_*`` call (input text is always
+  ``write_string``: a name like ``=HYPERLINK(...)`` stays text) and every return value is
+  checked: xlsxwriter reports failure by returning -1/-2 rather than raising.
+- A table is a list of :class:`Col` (header, kind, values, formats), written column by
+  column; NaN numbers and empty strings are left as blank cells.
+- :func:`finish` gives a sheet its frozen header, autofilter, fitted widths (CJK
+  characters count double), print titles, landscape and fit-to-one-page-wide.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal, Sequence
+
+import numpy as np
+import pandas as pd
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
+
+from ..issues import IssueType, OutputError
+from . import styles as st
+
+WRITE_FAILED = IssueType(
+    "writer_call_failed",
+    "error",
+    zh="写入结果工作簿失败：{where}（xlsxwriter 返回 {code}：{what}）。结果未写出；请把这条消息报告给维护者。",
+    en="Writing the result workbook failed at {where} (xlsxwriter returned {code}: {what}). "
+    "No result was written; please report this message to the maintainers.",
+)
+
+
+class FastSheet(Worksheet):
+    """A Worksheet for formulas that need no ``_xlfn.`` prefixes.
+
+    xlsxwriter runs ~30 regular-expression substitutions over every cell formula to add
+    the prefixes of Excel 365 functions; with 200,000 formulas that is most of the
+    writing time. The engine's formulas use Excel 2010 functions only (a test checks
+    every template against that list), so cell formulas skip the rewrite; conditional
+    formats and validations keep xlsxwriter's handling.
+    """
+
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        if expand_future_functions:
+            return super()._prepare_formula(formula, expand_future_functions)
+        return formula[1:] if formula.startswith("=") else formula
+
+
+def fail(ws: Worksheet, row: int, col: int, code: int, what: str) -> OutputError:
+    where = f"{ws.get_name()}!{xl_rowcol_to_cell(row, col)}"
+    return OutputError(WRITE_FAILED(sheet=ws.get_name(), cell=xl_rowcol_to_cell(row, col), where=where, code=code, what=what))
+
+
+def check(ws: Worksheet, row: int, col: int, code: int | None, what: str = "write") -> None:
+    """Raise when an xlsxwriter call reported failure (a non-zero return)."""
+    if code:
+        raise fail(ws, row, col, code, what)
+
+
+# "mixed": formula text where the value is a str starting with "=", else a number.
+Kind = Literal["str", "num", "formula", "mixed"]
+
+
+@dataclass
+class Col:
+    """One column of a table: its header, what its cells hold, and their formats.
+
+    ``values``: text (``""`` = blank), numbers (NaN = blank) or formula strings.
+    ``fmt``: one format for the column, or one per row. ``saved``: for formulas, the
+    engine's value each formula is saved with (NaN = blank). ``num``: the number format
+    (for width fitting). ``width``: fixed width instead of fitting. ``group``: a
+    collapsed, grouped column (parameters the formulas read).
+    """
+
+    key: str
+    header: str
+    kind: Kind
+    values: Sequence[Any]
+    fmt: Format | Sequence[Format] | None = None
+    saved: Sequence[Any] | None = None
+    num: str | None = None
+    width: float | None = None
+    group: bool = False
+    max_width: float = 50
+
+
+def _per_row(fmt, n: int) -> Sequence:
+    if fmt is None or isinstance(fmt, Format):
+        return [fmt] * n
+    if isinstance(fmt, pd.Series):
+        return fmt.tolist()
+    return list(fmt)
+
+
+def write_table(ws: Worksheet, styles: st.Styles, top: int, left: int, cols: list[Col]) -> int:
+    """Write headers at row ``top`` and the columns below; return the last data row."""
+    header = styles.get(header=True)
+    n = max((len(c.values) for c in cols), default=0)
+    rows = list(range(top + 1, top + 1 + n))
+    for j, c in enumerate(cols):
+        col = left + j
+        check(ws, top, col, ws.write_string(top, col, c.header, header), "header")
+        if len(c.values) != n:
+            raise ValueError(f"column {c.key}: {len(c.values)} values for {n} rows")
+        fmts = _per_row(c.fmt, n)
+        if c.kind == "str":
+            _strings(ws, rows, col, c.values, fmts)
+        elif c.kind == "num":
+            _numbers(ws, rows, col, c.values, fmts)
+        else:
+            _formulas(ws, rows, col, c.values, fmts, c.saved if c.saved is not None else [""] * n)
+    return top + n
+
+
+def _as_list(values) -> list:
+    if isinstance(values, (pd.Series, pd.Index, np.ndarray)):
+        return values.tolist()
+    return list(values)
+
+
+def _strings(ws, rows, col, values, fmts) -> None:
+    write = ws.write_string
+    for r, v, f in zip(rows, _as_list(values), fmts):
+        if v is None or v == "" or (isinstance(v, float) and math.isnan(v)):
+            continue
+        rc = write(r, col, str(v), f)
+        if rc:
+            raise fail(ws, r, col, rc, "write_string")
+
+
+def _numbers(ws, rows, col, values, fmts) -> None:
+    write = ws.write_number
+    for r, v, f in zip(rows, _as_list(values), fmts):
+        if v is None or v != v:  # NaN: a blank, never a zero
+            continue
+        rc = write(r, col, v, f)
+        if rc:
+            raise fail(ws, r, col, rc, "write_number")
+
+
+def _formulas(ws, rows, col, values, fmts, saved) -> None:
+    write = ws.write_formula
+    number = ws.write_number
+    for r, formula, f, v in zip(rows, _as_list(values), fmts, _as_list(saved)):
+        if not isinstance(formula, str):
+            if formula is not None and formula == formula:  # "mixed": a plain number
+                rc = number(r, col, formula, f)
+                if rc:
+                    raise fail(ws, r, col, rc, "write_number")
+            continue
+        if not formula:
+            continue
+        if v is None or (isinstance(v, float) and v != v):
+            v = ""
+        rc = write(r, col, formula, f, v)
+        if rc:
+            raise fail(ws, r, col, rc, "write_formula")
+
+
+# --- widths -------------------------------------------------------------------------
+
+# East Asian wide and full-width characters take two columns of width.
+_WIDE = r"[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]"
+_WIDE_RE = re.compile(_WIDE)
+
+
+def text_width(text: str) -> int:
+    """Display width of one text: CJK and full-width characters count double."""
+    return len(text) + len(_WIDE_RE.findall(text))
+
+
+def texts_width(values) -> int:
+    """The widest display width among ``values`` (vectorised over the distinct texts)."""
+    s = pd.Series(pd.unique(pd.Series(_as_list(values), dtype=object).astype(str)), dtype=object)
+    if s.empty:
+        return 0
+    lengths = s.str.len() + s.str.count(_WIDE)
+    # A multi-line cell is as wide as its longest line; rare, so only those are split.
+    multi = s.str.contains("\n", regex=False)
+    if multi.any():
+        lengths[multi] = s[multi].map(lambda t: max(text_width(line) for line in t.split("\n")))
+    return int(lengths.max())
+
+
+def _number_text(v: float, num: str | None) -> str:
+    if num in (st.PERCENT, st.SIGNED_PERCENT):
+        return f"{v * 100:+.1f}%"
+    if num == st.POINTS:
+        return f"{v:.2f}"
+    if num == st.INTEGER:
+        return f"{v:,.0f}"
+    if num == st.DECIMAL:
+        return f"{v:,.3f}"
+    if num in (st.HOURS, st.SIGNED):
+        return f"{v:+.1f}"
+    return f"{v:.10g}"
+
+
+def numbers_width(values, num: str | None) -> int:
+    a = pd.to_numeric(pd.Series(_as_list(values), dtype=object), errors="coerce").to_numpy(dtype=float)
+    a = a[np.isfinite(a)]
+    if a.size == 0:
+        return 0
+    return max(len(_number_text(float(v), num)) for v in (a.max(), a.min()))
+
+
+def fitted_width(c: Col) -> float:
+    """Column width in Excel units: the widest cell or the header, within bounds."""
+    if c.width is not None:
+        return c.width
+    if c.kind == "str":
+        body = texts_width(c.values)
+    elif c.kind == "num":
+        body = numbers_width(c.values, c.num)
+    else:
+        saved = _as_list(c.saved) if c.saved is not None else []
+        body = max(numbers_width(saved, c.num), texts_width([v for v in saved if isinstance(v, str)]))
+    head = min(text_width(c.header), 24)  # long headers wrap instead
+    return float(min(max(body, head, 4) + 2, c.max_width))
+
+
+LINE_HEIGHT = 15.0  # points per line of 11-point text
+
+
+def lines_needed(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column of ``width`` (Excel units)."""
+    usable = max(width - 1.5, 1.0)
+    # CJK glyphs render a little narrower than two digits: 0.9 keeps rows from gaping.
+    return sum(max(1, math.ceil(0.9 * text_width(line) / usable)) for line in str(text).split("\n"))
+
+
+def fit_row_heights(ws: Worksheet, first_row: int, columns: Sequence[Sequence[str]], widths: Sequence[float]) -> None:
+    """Give rows of wrapped text the height their longest cell needs.
+
+    Neither Excel nor LibreOffice grows a row for wrapped text in a file they did not lay
+    out themselves. ``columns``: the wrapped columns' texts, row-aligned; only the rows
+    whose text is wider than its column (found vectorised) are measured one by one.
+    """
+    need = pd.Series(1, index=range(len(columns[0]) if columns else 0))
+    for texts, width in zip(columns, widths):
+        s = pd.Series(_as_list(texts), dtype=object).fillna("").astype(str)
+        rough = s.str.len() + s.str.count(_WIDE)
+        long = (rough > width - 1.5) | s.str.contains("\n", regex=False)
+        if long.any():
+            lines = s[long].map(lambda t: lines_needed(t, width))
+            need[long] = np.maximum(need[long], lines)
+    for i, lines in need[need > 1].items():
+        check(ws, first_row + i, 0, ws.set_row(first_row + i, LINE_HEIGHT * int(lines)), "set_row")
+
+
+@dataclass
+class Layout:
+    """Where a sheet's main table sits, for :func:`finish`."""
+
+    header_row: int = 0
+    last_row: int = 0
+    last_col: int = 0
+    freeze_cols: int = 0
+    widths: dict[int, float] = field(default_factory=dict)
+    grouped: list[int] = field(default_factory=list)
+    filter: bool = True
+    filter_row: int | None = None  # the autofilter's header row, when not the frozen one
+    # The printed range (tables only: a chart beside them would shrink the page to fit).
+    print_last_row: int | None = None
+    print_last_col: int | None = None
+    print_gridlines: bool = True
+
+
+def set_widths(ws: Worksheet, left: int, cols: list[Col], layout: Layout) -> None:
+    for j, c in enumerate(cols):
+        w = fitted_width(c)
+        layout.widths[left + j] = max(w, layout.widths.get(left + j, 0))
+        if c.group:
+            layout.grouped.append(left + j)
+
+
+def finish(ws: Worksheet, layout: Layout) -> None:
+    """Frozen header, autofilter, widths, print titles, landscape, one page wide."""
+    grouped = set(layout.grouped)
+    for col, w in sorted(layout.widths.items()):
+        options = {"level": 1, "hidden": True} if col in grouped else None
+        check(ws, 0, col, ws.set_column(col, col, w, None, options), "set_column")
+    if grouped:
+        # The column after a collapsed group carries the "+" that opens it.
+        after = max(grouped) + 1
+        check(ws, 0, after, ws.set_column(after, after, layout.widths.get(after, 8.43), None, {"collapsed": True}), "set_column")
+    ws.freeze_panes(layout.header_row + 1, layout.freeze_cols)
+    if layout.filter:
+        top = layout.header_row if layout.filter_row is None else layout.filter_row
+        check(ws, top, 0, ws.autofilter(top, 0, max(layout.last_row, top), layout.last_col), "autofilter")
+    ws.repeat_rows(0, layout.header_row)
+    pr = layout.last_row if layout.print_last_row is None else layout.print_last_row
+    pc = layout.last_col if layout.print_last_col is None else layout.print_last_col
+    check(ws, 0, 0, ws.print_area(0, 0, max(pr, layout.header_row), pc), "print_area")
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.hide_gridlines(0 if layout.print_gridlines else 1)  # 0: on screen and in print
+    ws.set_footer("&C&P / &N")
+
+
+def col_letter(index: int) -> str:
+    return xl_col_to_name(index)
+
+
+def title(ws: Worksheet, styles: st.Styles, row: int, col: int, text: str) -> None:
+    check(ws, row, col, ws.write_string(row, col, text, styles.get(bold=True)), "title")

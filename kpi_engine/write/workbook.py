@@ -1,0 +1,89 @@
+"""The result workbook (outputs.md, "The result workbook"): one call writes it all.
+
+Sheets, in order: 汇总, 明细, 月度, 团队, 培训, 问题, 说明 (en: Summary, Scores, Monthly,
+Teams, Training, Issues, About), and the hidden 参数 that the live formulas read. The
+workbook carries the custom document property ``data.RESULT_PROPERTY`` so that a later
+run over the same folder recognises it as the engine's own and skips it.
+
+Module map of ``kpi_engine.write`` (the result workbook; ``templates.py`` is separate):
+
+- ``workbook``  this entry point: workbook options, sheet order, document properties
+- ``detail``    汇总, 明细 and 参数: the sheets whose formulas reference each other
+- ``formulas``  the formula texts (pure strings, Excel 2010 + LibreOffice functions)
+- ``grids``     月度 (month grid) and 团队 (team roll-up, per-team block, chart)
+- ``training``  培训: per person, per course (chart), before/after
+- ``about``     问题 (issues) and 说明 (legend, formulas, settings, files, row counts)
+- ``sheetkit``  typed, checked cell writing; widths; frozen header, filter, print setup
+- ``styles``    the Good/Neutral/Bad colours and number formats, cached
+- ``labels``    sheet names, headers and texts in zh and en
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.workbook import Workbook
+
+from .. import __version__
+from ..data import RESULT_PROPERTY, Outcome
+from ..vocab import Lang
+from . import about, detail, grids, training
+from . import labels as lb
+from .sheetkit import FastSheet
+from .styles import Styles
+
+# Input text is written as text, never as a formula, URL or number (outputs.md,
+# "Nothing lost"); NaN is never handed to xlsxwriter (blank cells instead), so a NaN
+# that slipped through raises rather than becoming #NUM!.
+WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "nan_inf_to_errors": False,
+}
+
+
+def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: datetime | None = None) -> None:
+    """Write the whole result workbook to ``path`` (the caller picks a temporary name and renames).
+
+    ``created`` fixes the document's creation time (deterministic output for tests);
+    by default it is now.
+    """
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    created = created or datetime.now()
+    results = outcome.results
+    version = outcome.version or __version__
+
+    book = Workbook(str(path), WORKBOOK_OPTIONS)
+    styles = Styles(book)
+    sheets = {key: book.add_worksheet(lb.sheet_name(key, lang), worksheet_class=FastSheet) for key in lb.SHEET_ORDER}
+
+    scores = detail.ordered_scores(results)
+    tier_ranges = detail.write_params(book, sheets["params"], styles, results, lang)
+    detail.write_scores(sheets["scores"], styles, scores, results, lang, tier_ranges)
+    detail.write_summary(book, sheets["summary"], styles, results, lb.sheet_name("scores", lang), len(scores), lang)
+    grids.write_monthly(sheets["monthly"], styles, scores, results, lang)
+    grids.write_teams(book, sheets["teams"], styles, scores, results, lang)
+    training.write_training(book, sheets["training"], styles, results, lang)
+    about.write_issues(sheets["issues"], styles, outcome, lang)
+    about.write_about(sheets["about"], styles, outcome, lang, created, lb.sheet_name("params", lang))
+    sheets["summary"].activate()
+
+    book.set_properties({
+        "title": "KPI 考核结果" if lang == "zh" else "KPI results",
+        "subject": " – ".join(dict.fromkeys((results.scope[0], results.scope[-1]))) if results.scope else "",
+        "author": "kpi-engine",
+        "comments": f"kpi-engine {version}",
+        "created": created,
+    })
+    book.set_custom_property(RESULT_PROPERTY, version)
+    book.set_calc_mode("auto")
+    try:
+        book.close()
+    except FileCreateError as exc:
+        # The pipeline reports an OSError as "cannot write the output" (exit code 2).
+        cause = exc.__cause__ or exc.__context__
+        raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from exc
