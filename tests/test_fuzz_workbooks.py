@@ -1,0 +1,235 @@
+"""Property-based workbooks: whatever a target sheet holds, the readers and the pipeline
+neither crash nor lose a row.
+
+Each example writes one random 目标管理 workbook with xlsxwriter (random cell types:
+numbers, text numbers in every form, full-width, no-data words, junk, dates, booleans,
+blanks, formulas and their error values; random header order and spelling — zh/en,
+case, spaces, unit hints; title rows; extra columns and extra sheets) and loads it with
+the builders' clean assessment form and one clean month (people E001–E004), in-process:
+``kpi_engine.read.load`` then ``kpi_engine.pipeline.run`` on the loaded data.
+
+Properties: no exception but NothingToScoreError; every sheet balances (read = used +
+rejected + duplicates + skipped); every row written with content is counted, and every
+row of the fuzzed sheet that is not used is named by an issue (or is a duplicate); the
+clean people are always scored; every issue has a registered code and a fully
+formatted message in both languages.
+
+Profiles: ``ci`` (default) runs a fixed, derandomized 2,000 examples; ``deep``
+(``HYPOTHESIS_PROFILE=deep``) runs 20,000 random ones.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kpi_engine import pipeline, read, vocab
+from kpi_engine.issues import REGISTRY, NothingToScoreError
+from tests import builders
+from tests.corpus.xl import Formula, xw_book
+
+DEEP = os.environ.get("HYPOTHESIS_PROFILE") == "deep"
+EXAMPLES = 20_000 if DEEP else 2_000
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=not DEEP,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
+
+CLEAN = {"E001", "E002", "E003", "E004"}
+FIELDS = vocab.TARGETS.fields
+REQUIRED = [f for f in FIELDS if f.required]
+OPTIONAL = [f for f in FIELDS if not f.required]
+# Sheet- or file-level problems: they have no single cell.
+NO_CELL = {"header_not_found", "duplicate_header", "unknown_columns", "sheet_unrecognised", "weights_not_100",
+           "role_has_bad_rows", "file_corrupt", "file_encrypted", "file_too_large", "rows_out_of_scope"}
+
+
+# --- cell values ------------------------------------------------------------------------
+
+def _fullwidth(text: str) -> str:
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
+
+
+finite = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False)
+small = st.one_of(st.integers(-1000, 200000), finite, st.sampled_from([0, 0.0, 0.95, 1, 95, 100, 1e-9, 2.5]))
+
+
+@st.composite
+def text_number(draw) -> str:
+    n = draw(st.one_of(st.integers(0, 10**7), st.floats(0, 1e6, allow_nan=False).map(lambda x: round(x, 2))))
+    form = draw(st.sampled_from(["plain", "comma", "yen", "wan", "pct", "full", "spaces", "rmb", "yuan", "neg"]))
+    if form == "comma":
+        return f"{n:,}"
+    if form == "yen":
+        return draw(st.sampled_from(["¥", "￥", "$"])) + f"{n:,}"
+    if form == "wan":
+        return f"{n / 10000:g}" + draw(st.sampled_from(["万", "万元"]))
+    if form == "pct":
+        return f"{n / 1000:g}" + draw(st.sampled_from(["%", "％", " %"]))
+    if form == "full":
+        return _fullwidth(f"{n:,}").replace("，", draw(st.sampled_from([",", "，"])))
+    if form == "spaces":
+        return f"  {n}\u3000"
+    if form == "rmb":
+        return f"RMB {n}"
+    if form == "yuan":
+        return f"{n}元"
+    if form == "neg":
+        return f"-{n}"
+    return str(n)
+
+
+NO_DATA = ["-", "—", "–", "/", "N/A", "NA", "无", "暂无", "空", "n/a"]
+JUNK = ["十二", "1.2.3", "abc", "TBD", "约100", "1,2,3,4.5.6", "=1+1", "+cmd", "@SUM(A1)", "#N/A", "\t7", "１２．３．４"]
+ERRORS = ["#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?"]
+
+number_cell = st.one_of(
+    small, text_number(), st.sampled_from(NO_DATA), st.sampled_from(JUNK), st.none(), st.booleans(),
+    st.datetimes(datetime(1990, 1, 1), datetime(2040, 1, 1)),
+    st.builds(lambda v: Formula("=G2*1", value=v), small),
+    st.sampled_from(ERRORS).map(lambda e: Formula("=NA()", value=e)),
+    st.text(max_size=6),
+)
+
+PERIODS = ["2026-01", "2026/1", "2026.01", "2026年1月", "202601", 202601, datetime(2026, 1, 15), date(2026, 1, 31),
+           "2026-02", 202602, "2026.1", 2026.1, "三月", "2026-13", "", "2025-12"]
+period_cell = st.one_of(st.sampled_from(PERIODS), st.integers(190001, 209912), st.datetimes(datetime(1950, 1, 1)),
+                        st.text(max_size=8), st.none())
+ids = st.one_of(st.sampled_from(["E901", "E902", "E903", " E904 ", "00905", "合计", "小计", ""]), st.integers(900, 999),
+                st.text(max_size=5), st.none())
+KPIS = [r[1] for r in builders.SCHEME[1:]] + ["利润", "销售额 ", "", "团队销售额"]
+kpi_cell = st.one_of(st.sampled_from(KPIS), st.text(max_size=4), st.none())
+role_cell = st.one_of(st.sampled_from(["销售代表", "销售代表 ", "外星人", ""]), st.text(max_size=4), st.none())
+text_cell = st.one_of(st.sampled_from(["张伟", "王 芳", "=HYPERLINK(\"x\")", "华北", "", "  "]), st.text(max_size=10), st.none())
+unit_cell = st.one_of(st.sampled_from(["元", "%", "个", "", "万元"]), st.none())
+
+FIELD_CELLS = {
+    "employee_id": ids, "name": text_cell, "team": text_cell, "role": role_cell, "period": period_cell,
+    "kpi": kpi_cell, "target": number_cell, "actual": number_cell, "unit": unit_cell, "note": text_cell,
+}
+any_cell = st.one_of(small, st.text(max_size=10), st.none(), st.booleans(), text_number())
+
+
+# --- headers ---------------------------------------------------------------------------------
+
+UNIT_HINTS = ["(元)", "（元）", " (CNY)", "（万元）", "(万)", "（个）"]
+
+
+@st.composite
+def header_label(draw, f: vocab.Field) -> str:
+    label = draw(st.sampled_from([f.zh, f.en]))
+    if label.isascii():
+        label = draw(st.sampled_from([label, label.upper(), label.lower(), label.title()]))
+    if draw(st.booleans()):
+        label = draw(st.sampled_from(["", " ", "  ", "\u3000"])) + label + draw(st.sampled_from(["", " ", "  "]))
+    if draw(st.booleans()) and len(label) > 2:
+        i = draw(st.integers(1, len(label) - 1))
+        label = label[:i] + " " + label[i:]
+    if f.key in ("target", "actual") and draw(st.integers(0, 4)) == 0:
+        label += draw(st.sampled_from(UNIT_HINTS))
+    return label
+
+
+EXTRA_HEADERS = ["序号", "联系电话", "审核人", "Region", "备用", "Extra", "季度", "上月实际"]
+
+
+@st.composite
+def target_sheet(draw):
+    fields = REQUIRED + draw(st.lists(st.sampled_from(OPTIONAL), unique_by=lambda f: f.key))
+    extras = draw(st.lists(st.sampled_from(EXTRA_HEADERS), max_size=3, unique=True))
+    columns = [(f.key, draw(header_label(f))) for f in fields] + [(None, e) for e in extras]
+    columns = draw(st.permutations(columns))
+    titles = draw(st.lists(st.sampled_from([["2026年1月销售目标"], ["制表：HR"], [], ["说明", None, "请填写"]]), max_size=3))
+    n = draw(st.integers(0, 12))
+    rows = []
+    for _ in range(n):
+        if draw(st.integers(0, 12)) == 0:
+            rows.append([])  # a fully empty row
+            continue
+        rows.append([draw(FIELD_CELLS[key]) if key else draw(any_cell) for key, _label in columns])
+    if rows and draw(st.integers(0, 5)) == 0:
+        rows.append(list(rows[draw(st.integers(0, len(rows) - 1))]))  # an exact duplicate
+    name = draw(st.sampled_from(["目标管理", "Targets", " targets ", "Sheet1", "2026年1月"]))
+    extra_sheets = draw(st.lists(st.sampled_from(["说明", "Sheet2", "备忘", "数据"]), max_size=2, unique=True))
+    extra_sheets = [s for s in extra_sheets if s != name]
+    others = {s: draw(st.lists(st.lists(any_cell, max_size=4), max_size=4)) for s in extra_sheets}
+    return name, titles, [label for _k, label in columns], [k for k, _l in columns], rows, others
+
+
+def _has_content(v) -> bool:
+    if v is None:
+        return False
+    if isinstance(v, str):
+        return v.strip() != ""
+    return True
+
+
+# --- the property --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def clean_files(tmp_path_factory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("fuzz-clean")
+    return [builders.assessment_form(folder / "assessment_form.xlsx"),
+            builders.target_sheet(folder / "targets_2026-01.xlsx", "2026-01")]
+
+
+@FUZZ
+@given(spec=target_sheet())
+def test_random_target_workbooks_never_crash_or_lose_rows(spec, clean_files):
+    name, titles, header, keys, rows, others = spec
+    with tempfile.TemporaryDirectory(prefix="kpi-fuzz-") as tmp:
+        path = Path(tmp) / "fuzz.xlsx"
+        xw_book(path, {name: [*titles, header, *rows], **others})
+        data = read.load([*clean_files, path])
+        check_report(data.report, path.name)
+        check_rows(data, path.name, name, len(titles) + 1, keys, rows)
+        try:
+            outcome = pipeline.run([], data=data)
+        except NothingToScoreError:  # pragma: no cover - the clean month is always there
+            pytest.fail("the clean files alone can be scored")
+        check_report(outcome.report, path.name)
+        assert CLEAN <= set(outcome.results.people["employee_id"])
+
+
+def check_report(report, fuzz_file: str) -> None:
+    for count in report.counts:
+        assert count.balanced, count
+    for issue in report.issues:
+        assert issue.code in REGISTRY, issue
+        for lang in ("zh", "en"):
+            message = issue.message(lang)
+            assert not re.search(r"\{[a-z_]+\}", message), (issue, message)
+        if issue.file == fuzz_file and issue.level == "error" and issue.sheet and issue.code not in NO_CELL:
+            assert issue.cell, issue
+
+
+def check_rows(data, file: str, sheet: str, header_row: int, keys, rows) -> None:
+    """Every row with content is counted; every one not used is named by an issue."""
+    counts = [c for c in data.report.counts if c.file == file and c.kind == "targets"]
+    if not counts:
+        # Not recognised as a target sheet: only acceptable when the sheet was refused with a reason.
+        assert any(i.file == file and i.level == "error" for i in data.report.issues), data.report.issues
+        return
+    (count,) = counts
+    known = [i for i, k in enumerate(keys) if k]
+    with_content = [header_row + 1 + n for n, r in enumerate(rows) if any(_has_content(v) for v in r)]
+    with_known = [header_row + 1 + n for n, r in enumerate(rows) if any(_has_content(r[i]) for i in known if i < len(r))]
+    assert len(with_known) <= count.read <= len(with_content), (count, with_known, with_content)
+
+    targets = data.targets
+    used = set(targets.loc[targets["file"] == file, "row"].astype(int))
+    named = {int(m.group(1)) for i in data.report.issues if i.file == file
+             for m in [re.search(r"(\d+)$", i.cell)] if m}
+    uncovered = [r for r in with_known if r not in used and r not in named]
+    assert len(uncovered) <= count.duplicates, (uncovered, count)
