@@ -157,7 +157,7 @@ PERIOD_STYLE: dict[str, str] = {"2026-03": "年月", "2026-04": "date", "2026-05
 
 # What is planted on purpose, and where (checked by tests/test_sample_data.py).
 IMPERFECTIONS: dict[str, str] = {
-    "thousands": "2026-02: an actual typed as text with thousands separators (\"1,250,000\")",
+    "thousands": "2026-06: an actual typed as text with thousands separators (\"1,250,000\")",
     "title_row": "2026-03: a title row 2026年3月销售目标 above the header",
     "total_row": "2026-04: a 合计 row under the table (no 工号)",
     "blank_actual": "2026-05: one 销售额 actual left blank, 备注 says why",
@@ -432,14 +432,16 @@ def plant_imperfections(targets: pd.DataFrame, rng: np.random.Generator) -> pd.D
             hit &= t["role"] == role
         return int(np.flatnonzero(hit.to_numpy())[nth])
 
-    i = first("2026-02", "销售额", "区域销售经理")
+    june_sales = t[(t["period"] == "2026-06") & (t["kpi"] == "销售额")]
+    i = int(june_sales["actual"].astype(float).idxmax())  # the month's best: seven digits
     t.at[i, "actual"] = f"{int(t.at[i, 'actual']):,}"
     i = first("2026-05", "销售额", "销售代表", 2)
     t.at[i, "actual"] = None
     t.at[i, "note"] = "数据待财务确认"
     i = first("2026-06", "销售额", "销售代表", 1)
     t.at[i, "target"] = f"{t.at[i, 'target'] / 10_000:g}万"
-    i = first("2026-06", "新客户数", "销售代表", 3)
+    counts = t[(t["period"] == "2026-06") & (t["kpi"] == "新客户数")]
+    i = int(counts["actual"].astype(float).idxmax())  # two digits, so both turn full-width
     t.at[i, "actual"] = str(int(t.at[i, "actual"])).translate(_FULL_WIDTH)
     july_pct = ((t["period"] == "2026-07") & (t["unit"] == "%")).to_numpy()
     for col in ("target", "actual"):
