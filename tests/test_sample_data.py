@@ -283,3 +283,15 @@ def test_sample_scores_as_a_pleasant_first_look(loaded):
     codes = sorted(i.code for i in results.issues)
     assert codes == ["core_excellent_share_exceeded", "core_person_changed"]
     assert results.scores["has_data"].all()
+
+
+@pytest.mark.parametrize("seed", [1, 99])
+def test_other_seeds_plant_the_same_problems(tmp_path, seed):
+    """The generator is a function of its seed: any seed gives a folder with the same shape."""
+    from kpi_engine.read import load
+
+    sample.generate_sample(tmp_path, seed)
+    data = load([tmp_path])
+    assert sorted(i.code for i in data.report.issues) == ["bad_number", "duplicate_row", "row_without_id"]
+    assert all(c.balanced for c in data.report.counts)
+    assert data.targets["employee_id"].nunique() == 40
