@@ -229,6 +229,10 @@ def _atomic_write(path: Path, write_to: Callable[[Path], None]) -> None:
         write_to(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        # mkstemp makes the file private (0600); a result is an ordinary file.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
