@@ -106,11 +106,11 @@ def _fail(exc: BaseException, lang: Lang, debug: bool) -> typer.Exit:
         message = issue.message(lang.value)
         if issue.file and issue.file not in message:
             message = f"{issue.file}: {message}"
-        err.print(t(lang, "error", message=message), markup=False)
+        err.print(t(lang, "error", message=message), markup=False, soft_wrap=True)
     else:
         if debug:
             traceback.print_exc()
-        err.print(t(lang, "crash", message=f"{type(exc).__name__}: {exc}"), markup=False)
+        err.print(t(lang, "crash", message=f"{type(exc).__name__}: {exc}"), markup=False, soft_wrap=True)
     return typer.Exit(2)
 
 
