@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__, pipeline, vocab
+from . import __version__, pipeline
 from .issues import KpiEngineError, Report, ISSUE_COLUMNS
 
 
@@ -221,8 +221,6 @@ def validate(inputs: InputsArg, lang: LangOpt = Lang.zh, debug: DebugOpt = False
     except Exception as exc:  # noqa: BLE001
         raise _fail(exc, lang, debug) from None
     report = data.report
-    if data.scheme.empty and not any(i.code == pipeline.NO_SCHEME.code for i in report.issues):
-        report.add(pipeline.NO_SCHEME())
     print_issues(report, lang)
     levels = report.by_level()
     out.print(t(lang, "issues", **{k: levels.get(k, 0) for k in ("error", "warning", "info")}), markup=False)

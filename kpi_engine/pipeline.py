@@ -28,13 +28,6 @@ from .issues import (
     UsageError,
 )
 
-NO_SCHEME = IssueType(
-    "no_scheme_found",
-    "error",
-    zh="没有找到可用的考核方案（工作表“考核方案”）：无法评分。请把考核表放进输入文件夹，或检查其中的错误。",
-    en="No usable scheme (a 考核方案 / Scheme sheet) was found, so nothing can be scored. "
-    "Put the assessment form into the input folder, or fix the errors listed for it.",
-)
 NO_TARGETS = IssueType(
     "no_target_rows",
     "error",
@@ -116,7 +109,7 @@ def run(
         data = load(inputs)
     report = data.report
     if data.scheme.empty:
-        raise NothingToScoreError(NO_SCHEME())
+        raise NothingToScoreError(read.NO_SCHEME())
     scope = core.resolve_scope(data.targets["period"], period=period, start=start, end=end)
     if not scope:
         raise NothingToScoreError(NO_TARGETS(scope_text=_scope_text(period, start, end)))

@@ -129,7 +129,7 @@ def test_no_scheme_exits_2(tmp_path: Path):
     builders.target_sheet(drop / "targets.xlsx", "2026-01")
     result = invoke("score", drop, "--lang", "en")
     assert result.exit_code == 2
-    assert "No usable scheme" in result.output
+    assert "No scheme (a 考核方案 / Scheme sheet) was found" in result.output
     assert not list(drop.glob("kpi-results*"))
 
 
