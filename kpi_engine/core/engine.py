@@ -30,9 +30,12 @@ def score(data: InputData, scope: Sequence[str] | None = None) -> Results:
     """Score validated input over ``scope`` (default: every month in the targets)."""
     settings = data.settings
     scope = tuple(sorted(set(scope))) if scope is not None else resolve_scope(data.targets["period"])
-    targets = in_scope(data.targets, scope)
-    ratings = in_scope(data.ratings, scope)
-    training = in_scope(data.training, scope)
+    # Sums and means run in a canonical row order, so that the same rows in another order or
+    # split over other files give bit-identical results.
+    targets = _canonical(in_scope(data.targets, scope), ["employee_id", "kpi", "period", "target", "actual"])
+    ratings = _canonical(in_scope(data.ratings, scope), ["employee_id", "kpi", "period", "rater_type", "rating"])
+    training = _canonical(in_scope(data.training, scope),
+                          ["employee_id", "period", "course_id", "planned_hours", "attended_hours"])
     tiers = data.tiers.sort_values(["table", "from_r"], kind="stable").reset_index(drop=True)
     issues: list = []
 
@@ -74,6 +77,10 @@ def score(data: InputData, scope: Sequence[str] | None = None) -> Results:
         issues=issues,
         training_rows=training,
     )
+
+
+def _canonical(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return frame.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
 
 
 def _scores(kpis, months, bad, rating_scope, tiers, settings: Settings) -> pd.DataFrame:
