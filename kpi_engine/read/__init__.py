@@ -19,7 +19,7 @@ from pathlib import Path
 from .. import vocab
 from ..data import InputData, InputFile
 from ..issues import Issue, IssueType, NothingToScoreError, Report
-from .files import FILE_CORRUPT, LOCK_FILE_SKIPPED, NO_INPUT_FILES, discover, open_candidate
+from .files import FILE_CORRUPT, FILE_TOO_LARGE, LOCK_FILE_SKIPPED, NO_INPUT_FILES, discover, open_candidate
 from .ratings import read_ratings
 from .rows import REJECTED, Rows
 from .scheme import finish_scheme, read_scheme, read_tiers
@@ -36,11 +36,6 @@ NO_SCHEME = IssueType(
     "no_scheme", "error",
     zh="没有找到考核方案（考核方案 / Scheme 工作表），无法计分。请把考核表（assessment_form.xlsx）放进输入文件夹。",
     en="No scheme (a 考核方案 / Scheme sheet) was found, so nothing can be scored. Put the assessment form (assessment_form.xlsx) in the input folder.",
-)
-NO_TARGETS = IssueType(
-    "no_targets", "error",
-    zh="没有找到目标管理表（目标管理 / Targets 工作表），没有可计分的人员。请把目标管理表放进输入文件夹。",
-    en="No target sheet (a 目标管理 / Targets sheet) was found, so there is nobody to score. Put the target sheet in the input folder.",
 )
 SHEET_REFUSED_KIND = "refused"
 
@@ -87,14 +82,11 @@ def load(inputs: Sequence[str | os.PathLike]) -> InputData:
             continue
         try:
             book = open_book(opened.data, opened.kind)
+            found, issues, refused = read_sheets(book, c.name, len(sheets))
         except WorkbookError as e:
-            report.add(FILE_CORRUPT(file=c.name, reason=str(e)))
+            report.add((FILE_TOO_LARGE if e.kind == "too_large" else FILE_CORRUPT)(file=c.name, reason=str(e)))
             files.append(InputFile(str(c.path), c.name, opened.sha256, "refused"))
             continue
-        try:
-            found, issues, refused = read_sheets(book, c.name, len(sheets))
-        finally:
-            book.close()
         report.extend(issues)
         sheets.extend(found)
         refused_counts.extend((c.name, name, n) for name, n in refused.items())
@@ -130,8 +122,6 @@ def _validate(sheets: list[Sheet], report: Report) -> InputData:
         # Without a scheme no row can be checked: the one error above stands for them all.
         for key in ("targets", "ratings"):
             of[key].status[of[key].live] = REJECTED
-    if not of["targets"].sheets:
-        report.add(NO_TARGETS())
     data.targets = finish_targets(targets_rows, parsed, scheme, data.scheme)
     data.ratings = read_ratings(of["ratings"], data.targets, data.scheme, scheme.roles)
     data.training = read_training(of["training"])

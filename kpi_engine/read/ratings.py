@@ -10,14 +10,9 @@ from .. import vocab
 from ..data import RATING_COLUMNS, frame
 from ..issues import IssueType
 from ..models import Rating
-from .rows import Rows, allowed_words
+from .rows import BAD_WORD, OUT_OF_RANGE, Rows
 from .values import clean_text, parse_numbers, word_lookup
 
-BAD_RATING = IssueType(
-    "bad_rating", "error",
-    zh="{where}：评分 {value} 无法识别。请写 好/较好/中/较差/差（或 A–E），或 0–100 的分数；这一行未使用。",
-    en="{where}: rating {value} is not understood. Write Excellent/Good/Average/Poor/Bad (or A–E), or points from 0 to 100; this row was not used.",
-)
 RATING_AMBIGUOUS = IssueType(
     "rating_ambiguous", "error",
     zh="{where}：评分 {value} 介于 0 和 1 之间，无法判断是 {value} 分还是 {percent}。请写分数（如 80）或百分比（如 80%）；这一行未使用。",
@@ -34,7 +29,7 @@ RATING_NOT_RATING_KPI = IssueType(
     en="{where}: KPI {value} is not a rating KPI of role {role} (its rating KPIs: {known}). Correct it; this row was not used.",
 )
 
-RATING_SHEET_WORDS = {code: words for code, words in vocab.RATING_WORDS.items()}
+RATING_ALLOWED = "好/较好/中/较差/差, Excellent/Good/Average/Poor/Bad, A–E, 0–100"
 
 
 def read_ratings(rows: Rows, targets: pd.DataFrame, scheme: pd.DataFrame, scheme_roles: set[str]) -> pd.DataFrame:
@@ -71,8 +66,9 @@ def _ratings(rows: Rows) -> pd.Series:
     points = n.values.where(n.percent, n.values / 100)
     value = value.where(codes.notna(), points)
     ambiguous = unknown & ~n.percent & n.values.gt(0) & n.values.lt(1)
-    bad = unknown & (n.bad | n.values.isna() | (value < 0) | (value > 1)) & ~ambiguous
-    rows.flag(rows.live & bad, BAD_RATING, "rating")
+    rows.flag(rows.live & unknown & (n.bad | n.values.isna()), BAD_WORD, "rating", allowed=RATING_ALLOWED)
+    out = unknown & n.values.notna() & ((value < 0) | (value > 1))
+    rows.flag(rows.live & out, OUT_OF_RANGE, "rating", range="0–100")
     shown_pct = (n.values * 100).map(lambda v: f"{v:g}%" if np.isfinite(v) else "")
     rows.flag(rows.live & ambiguous, RATING_AMBIGUOUS, "rating", percent=shown_pct)
     return value
@@ -99,5 +95,3 @@ def _cross_check(rows: Rows, p: pd.DataFrame, targets: pd.DataFrame, scheme: pd.
         known = rating_kpis.groupby("role")["kpi"].agg(lambda k: "、".join(k))
         rows.flag(wrong, RATING_NOT_RATING_KPI, "kpi", role=role.fillna(""), known=role.map(known).fillna("—"))
 
-
-__all__ = ["read_ratings", "allowed_words"]

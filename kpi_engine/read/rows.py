@@ -104,6 +104,8 @@ class Rows:
             for key in [fl.key for fl in kind.fields]:
                 m = s.untrusted.get(key)
                 f[f"_untrusted_{key}"] = m if m is not None else False
+                nv = s.novalue.get(key)
+                f[f"_novalue_{key}"] = nv if nv is not None else False
             frames.append(f)
         if frames:
             self.df = pd.concat(frames, ignore_index=True)
@@ -113,7 +115,11 @@ class Rows:
                                     "row": pd.Series(dtype="int64"), "_sid": pd.Series(dtype="int64")})
             for fl in kind.fields:
                 self.df[f"_untrusted_{fl.key}"] = pd.Series(dtype=bool)
+                self.df[f"_novalue_{fl.key}"] = pd.Series(dtype=bool)
         self.status = pd.Series(OK, index=self.df.index, dtype=object)
+        refused = [sid for sid, s in self.sheets.items() if s.refused]
+        if refused:
+            self.status[self.df["_sid"].isin(refused)] = REJECTED
         self.issues: list[Issue] = []
 
     # --- locating ------------------------------------------------------------------
@@ -195,9 +201,9 @@ class Rows:
             m = self.live & self.df[f"_untrusted_{key}"].astype(bool)
             if not m.any():
                 continue
-            full = self.per_sheet(lambda s: s.full_calc).astype(bool)
-            self.flag(m & full, FORMULA_NOT_RECALCULATED, key, "", status=None)
-            self.flag(m & ~full, FORMULA_NO_VALUE, key, "", status=None)
+            novalue = self.df[f"_novalue_{key}"].astype(bool)
+            self.flag(m & novalue, FORMULA_NO_VALUE, key, "", status=None)
+            self.flag(m & ~novalue, FORMULA_NOT_RECALCULATED, key, "", status=None)
             self.status[m] = REJECTED
 
     def require(self, fields) -> None:
@@ -236,9 +242,17 @@ class Rows:
         dup_rows = (same & ~first).reindex(ids, fill_value=False)
         self.flag(dup_rows, DUPLICATE_ROW, self.kind.fields[0].key, value=keytext.reindex(ids, fill_value=""),
                   status=DUPLICATE, other=first_of.reindex(ids), key=keytext.reindex(ids))
-        bad = conflict.reindex(ids, fill_value=False)
-        self.flag(bad, CONFLICTING_ROWS, self.kind.fields[0].key, value=keytext.reindex(ids, fill_value=""),
-                  other=all_of.reindex(ids), key=keytext.reindex(ids))
+        # A conflict is reported on the first column whose values differ (实际值 → H17).
+        first_diff = (nvals > 1).idxmax(axis=1)
+        fields = {f.key for f in self.kind.fields}
+        for col in value_cols:
+            bad = (conflict & (first_diff == col)).reindex(ids, fill_value=False)
+            if not bad.any():
+                continue
+            name = col.lstrip("_").removesuffix("_raw").removesuffix("_pct").removesuffix("_text")
+            field = name if name in fields else self.kind.fields[0].key
+            self.flag(bad, CONFLICTING_ROWS, field, value=None if field == name else keytext.reindex(ids, fill_value=""),
+                      other=all_of.reindex(ids), key=keytext.reindex(ids))
 
     # --- parsing with issues ---------------------------------------------------------
 

@@ -204,12 +204,10 @@ def read_scheme(rows: Rows, tier_tables: set[str]) -> Scheme:
 def _sources(rows: Rows, p: pd.DataFrame) -> None:
     """来源: 本人 / 培训 / 团队:指标 (either colon width) → source, source_kpi."""
     text = clean_text(rows.df["source"])
-    parts = text.str.replace("：", ":", regex=False).str.split(":", n=1, expand=True)
-    if parts.shape[1] == 1:
-        parts[1] = None
-    head = parts[0].fillna("")
-    tail = parts[1].fillna("").str.strip()
-    has_colon = parts[1].notna()
+    text = text.str.replace("：", ":", regex=False)
+    has_colon = text.str.contains(":", regex=False)
+    head = text.str.split(":", n=1).str[0].fillna("").str.strip()
+    tail = text.str.split(":", n=1).str[1].fillna("").str.strip()
     codes, unknown, blank = word_lookup(head.astype(object), vocab.SOURCES)
     codes = codes.where(~blank, "own")
     bad = unknown | ((codes == "team") & (tail == "")) | ((codes != "team") & has_colon & (tail != ""))

@@ -8,19 +8,14 @@ from pydantic import ValidationError
 from .. import vocab
 from ..issues import Issue, IssueType
 from ..models import Settings
-from .rows import REJECTED, SKIPPED, Rows
+from .rows import BAD_NUMBER, BAD_WORD, OUT_OF_RANGE, REJECTED, SKIPPED, Rows, allowed_words
 from .scheme import fractions
-from .values import clean_text, normalise_word, parse_numbers, word_lookup
+from .values import parse_numbers, word_lookup
 
 UNKNOWN_SETTING = IssueType(
     "unknown_setting", "warning",
     zh="{where}：设置项 {value} 无法识别，已忽略。可用的设置项：{known}。",
     en="{where}: setting {value} is not known; ignored. Known settings: {known}.",
-)
-BAD_SETTING = IssueType(
-    "bad_setting", "error",
-    zh="{where}：设置 {key} 的值 {value} 无效（{expected}），沿用默认值 {default}。",
-    en="{where}: the value {value} of setting {key} is not valid ({expected}); the default {default} is used.",
 )
 CONFLICTING_SETTING = IssueType(
     "conflicting_setting", "error",
@@ -35,10 +30,6 @@ SETTINGS_INVALID = IssueType(
 
 POINTS_KEYS = ("excellent_from", "good_from", "pass_from")
 WORD_KEYS = {"missing_data": vocab.MISSING_DATA, "lower_formula": vocab.LOWER_FORMULAS}
-EXPECTED = {
-    "points": ("0–200 的分数，如 90", "points such as 90"),
-    "fraction": ("百分比，如 95%", "a percentage such as 95%"),
-}
 
 
 def _key_table() -> dict[str, tuple[str, ...]]:
@@ -53,7 +44,6 @@ def read_settings(rows: Rows) -> tuple[Settings, list[Issue]]:
     rows.flag(rows.live & unknown, UNKNOWN_SETTING, "key", known=known, status=SKIPPED)
 
     raw = rows.df["value"]
-    text = clean_text(raw)
     n = parse_numbers(raw)
     values: dict[str, object] = {}
     defaults = Settings()
@@ -75,12 +65,19 @@ def read_settings(rows: Rows) -> tuple[Settings, list[Issue]]:
             v = fractions(n.values[m], n.percent[m])
             parsed[m] = v.where(v.notna(), None)
             bad[m] = n.bad[m] | (v.notna() & (v < 0))
-    for idx in bad[bad & rows.live].index:
-        key = keys[idx]
-        kind = "points" if key in POINTS_KEYS else "fraction"
-        expected = ("、".join(WORD_KEYS[key][c][0] for c in WORD_KEYS[key]) if key in WORD_KEYS else EXPECTED[kind][0])
-        rows.flag(rows.df.index == idx, BAD_SETTING, "value", key=vocab.SETTING_KEYS[key][0],
-                  expected=expected, default=_show(getattr(defaults, key)))
+    # Bad values: the row is rejected and the key keeps its default (the message says so).
+    for key in vocab.SETTING_KEYS:
+        m = rows.live & (keys == key) & bad
+        if not m.any():
+            continue
+        where_default = {"default": _show(getattr(defaults, key)), "key": vocab.SETTING_KEYS[key][0]}
+        if key in WORD_KEYS:
+            rows.flag(m, BAD_WORD, "value", allowed=allowed_words(WORD_KEYS[key]))
+        else:
+            unreadable = m & n.bad
+            rows.flag(unreadable, BAD_NUMBER, "value")
+            rows.flag(m & ~unreadable, OUT_OF_RANGE, "value",
+                      range="0–200" if key in POINTS_KEYS else "≥ 0", **where_default)
     live = rows.live
     # Several sheets (or rows) may set the same key: the same value is fine, different ones are not.
     for key, grp in parsed[live & parsed.notna()].groupby(keys[live & parsed.notna()], sort=False):
@@ -109,5 +106,3 @@ def _show(v) -> str:
         return f"{v:g}"
     return str(v)
 
-
-__all__ = ["read_settings", "normalise_word"]

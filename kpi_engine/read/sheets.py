@@ -38,8 +38,8 @@ HEADER_NOT_FOUND = IssueType(
 )
 DUPLICATE_HEADER = IssueType(
     "duplicate_header", "error",
-    zh="{where}：表头 {value} 重复出现，只读取第一列（{first} 列）。请删除或改名多余的列。",
-    en="{where}: header {value} appears twice; only the first one (column {first}) is read. Delete or rename the extra column.",
+    zh="{where}：表头 {value} 与 {first} 列重复，无法判断该用哪一列，本表未读取。请删除或改名多余的列。",
+    en="{where}: header {value} repeats column {first}; which one is meant cannot be told, so the sheet was not read. Delete or rename the extra column.",
 )
 UNKNOWN_COLUMNS = IssueType(
     "unknown_columns", "info",
@@ -93,7 +93,9 @@ class Sheet:
     raw: pd.DataFrame  # one object column per field of the kind ('' where the column is absent); non-empty rows only
     rows: np.ndarray  # 1-based Excel row of each raw row
     untrusted: dict[str, np.ndarray] = field(default_factory=dict)  # field → bool mask of formula cells without a trusted value
+    novalue: dict[str, np.ndarray] = field(default_factory=dict)  # field → … of those, the ones with no saved value at all
     full_calc: bool = False  # the workbook asks for recalculation on load
+    refused: bool = False  # a header problem refuses every row (reported once, on the header)
 
 
 def _row_fields(cells: np.ndarray, kind_key: str) -> dict[int, tuple[str, str]]:
@@ -112,16 +114,22 @@ def _holds_all(found: dict[int, tuple[str, str]], kind: vocab.SheetKind) -> bool
     return all(f.key in keys for f in kind.required)
 
 
-def recognise(grid: Grid) -> tuple[vocab.SheetKind | None, int | None, bool]:
-    """(kind, header row index in the grid, recognised by name) — kind None when nothing matches."""
+def _top(grid: Grid) -> np.ndarray:
+    """The grid rows among the sheet's first 10."""
+    return grid.cells[: int(np.searchsorted(grid.rows, HEADER_ROWS))]
+
+
+def recognise(grid: Grid) -> tuple[vocab.SheetKind | None, int | None]:
+    """(kind, header row index in the grid) — kind None when nothing matches, row None
+    when the name matched but no header row holds every required header."""
     by_name = SHEET_NAMES.get(_norm(grid.name))
-    top = grid.cells[: max(0, HEADER_ROWS - grid.row0)]
+    top = _top(grid)
     if by_name:
         kind = vocab.SHEET_KIND[by_name]
         for i, row in enumerate(top):
             if _holds_all(_row_fields(row, kind.key), kind):
-                return kind, i, True
-        return kind, None, True
+                return kind, i
+        return kind, None
     for i, row in enumerate(top):
         matches = []
         for kind in vocab.SHEET_KINDS:
@@ -129,15 +137,14 @@ def recognise(grid: Grid) -> tuple[vocab.SheetKind | None, int | None, bool]:
             if _holds_all(found, kind):
                 matches.append((len(found), -vocab.SHEET_KINDS.index(kind), kind))
         if matches:
-            return max(matches, key=lambda m: m[:2])[2], i, False
-    return None, None, False
+            return max(matches, key=lambda m: m[:2])[2], i
+    return None, None
 
 
-def _missing(grid: Grid, kind: vocab.SheetKind, lang_zh: bool = True) -> str:
+def _missing(grid: Grid, kind: vocab.SheetKind) -> str:
     """The required headers absent from the best candidate row, for the message."""
-    top = grid.cells[: max(0, HEADER_ROWS - grid.row0)]
     best: set[str] = set()
-    for row in top:
+    for row in _top(grid):
         keys = {k for k, _ in _row_fields(row, kind.key).values()}
         if len(keys) > len(best):
             best = keys
@@ -146,31 +153,32 @@ def _missing(grid: Grid, kind: vocab.SheetKind, lang_zh: bool = True) -> str:
 
 def read_sheets(book: Book, file: str, first_sid: int) -> tuple[list[Sheet], list[Issue], dict[str, int]]:
     """Every sheet of a workbook → recognised sheets, issues, and for sheets refused as a
-    whole the number of rows they held (for the row counts)."""
+    whole the number of rows they held (for the row counts).
+
+    Hidden sheets are read like any other (decisions.md). Only the first rows of a sheet
+    are read until it is recognised, so a big unrelated sheet costs little."""
     sheets: list[Sheet] = []
     issues: list[Issue] = []
     refused: dict[str, int] = {}
     sid = first_sid
-    for grid in book.grids:
-        kind, hrow, _by_name = recognise(grid)
+    for name, hidden in book.sheets:
+        head = book.grid(name, hidden, head_only=True)
+        kind, hrow = recognise(head)
         if kind is None:
-            if _norm(grid.name) not in IGNORED_SHEETS and grid.cells.size and not _all_blank(grid.cells):
-                issues.append(SHEET_UNRECOGNISED(file=file, sheet=grid.name))
+            if _norm(name) not in IGNORED_SHEETS and _nonblank_rows(head.cells):
+                issues.append(SHEET_UNRECOGNISED(file=file, sheet=name))
             continue
+        grid = book.grid(name, hidden)
         if hrow is None:
             n = _nonblank_rows(grid.cells)
-            issues.append(HEADER_NOT_FOUND(file=file, sheet=grid.name, missing=_missing(grid, kind), rows=n))
-            refused[grid.name] = n
+            issues.append(HEADER_NOT_FOUND(file=file, sheet=name, missing=_missing(grid, kind), rows=n))
+            refused[name] = n
             continue
         sheet, sheet_issues = _build(book, grid, file, kind, hrow, sid)
         sheets.append(sheet)
         issues.extend(sheet_issues)
         sid += 1
     return sheets, issues, refused
-
-
-def _all_blank(cells: np.ndarray) -> bool:
-    return _nonblank_rows(cells) == 0
 
 
 def _nonblank_rows(cells: np.ndarray) -> int:
@@ -187,24 +195,27 @@ def _build(book: Book, grid: Grid, file: str, kind: vocab.SheetKind, hrow: int, 
     issues: list[Issue] = []
     header = grid.cells[hrow]
     labels = LABELS[kind.key]
-    columns: dict[str, int] = {}
+    columns: dict[str, int] = {}  # field → grid column
     scale: dict[str, float] = {}
     unknown: list[str] = []
-    excel_header_row = grid.row0 + hrow + 1
+    excel_header_row = int(grid.rows[hrow]) + 1
+    refuse = False
     for j, v in enumerate(header):
         base, hint = header_key(v)
         if not base:
             continue
         key = labels.get(base)
-        letter = col_letter(grid.col0 + j)
+        letter = col_letter(int(grid.cols[j]))
         if key is None:
             unknown.append(str(v).strip())
             continue
         if key in columns:
+            # Two columns for one field: which one is meant is a guess not to make.
             issues.append(DUPLICATE_HEADER(
                 file=file, sheet=grid.name, cell=f"{letter}{excel_header_row}", value=str(v).strip(),
-                first=col_letter(grid.col0 + columns[key]),
+                first=col_letter(int(grid.cols[columns[key]])),
             ))
+            refuse = True
             continue
         columns[key] = j
         scale[key] = 10_000.0 if hint in _WAN else 1.0
@@ -212,48 +223,47 @@ def _build(book: Book, grid: Grid, file: str, kind: vocab.SheetKind, hrow: int, 
         issues.append(UNKNOWN_COLUMNS(file=file, sheet=grid.name, value="、".join(unknown)))
 
     body = grid.cells[hrow + 1 :]
-    first_row = grid.row0 + hrow + 2  # Excel row of body[0]
-    untrusted_cells = book.untrusted_formulas(grid.name)
-    # Formula cells without a value may lie beyond the range calamine reports: widen the body.
-    if untrusted_cells:
-        need_r = max(r for r, _ in untrusted_cells) - (first_row - 1) + 1
-        need_c = max(c for _, c in untrusted_cells) - grid.col0 + 1
-        if need_r > body.shape[0] or need_c > body.shape[1]:
-            grown = np.full((max(need_r, body.shape[0]), max(need_c, body.shape[1], 1)), "", dtype=object)
-            grown[: body.shape[0], : body.shape[1]] = body
-            body = grown
+    body_rows = grid.rows[hrow + 1 :]
     n = body.shape[0]
     raw = {}
     masks = {}
+    novalue = {}
+    untrusted = book.untrusted(grid.name)
+    row_pos = {int(r): i for i, r in enumerate(body_rows)} if untrusted else {}
     for f in kind.fields:
         if f.key in columns:
             raw[f.key] = pd.Series(body[:, columns[f.key]], dtype=object)
         else:
             raw[f.key] = pd.Series([""] * n, dtype=object)
-        if untrusted_cells and f.key in columns:
-            col = grid.col0 + columns[f.key]
+        if untrusted and f.key in columns:
+            col = int(grid.cols[columns[f.key]])
             m = np.zeros(n, dtype=bool)
-            for r, c in untrusted_cells:
-                i = r - (first_row - 1)
-                if c == col and 0 <= i < n:
+            nv = np.zeros(n, dtype=bool)
+            for (r, c), saved in untrusted.items():
+                i = row_pos.get(r)
+                if c == col and i is not None:
                     m[i] = True
+                    nv[i] = not saved
             if m.any():
                 masks[f.key] = m
+                novalue[f.key] = nv
     frame = pd.DataFrame(raw, index=range(n))
-    # Fully empty rows are skipped and not counted (inputs.md, "Rows"); a row whose only
-    # content is a formula without a saved value is not empty.
+    # Fully empty rows are skipped and not counted (inputs.md, "Rows"): a row with
+    # anything in any column counts, so a stray note is reported, never lost. A formula
+    # cell without a saved value is content.
     content = np.zeros(n, dtype=bool)
-    for key in columns:
-        content |= ~blank_mask(frame[key]).to_numpy()
+    for j in range(body.shape[1]):
+        content |= ~blank_mask(pd.Series(body[:, j], dtype=object)).to_numpy()
     for m in masks.values():
         content |= m
     keep = np.flatnonzero(content)
     frame = frame.iloc[keep].reset_index(drop=True)
     masks = {k: m[keep] for k, m in masks.items()}
+    novalue = {k: m[keep] for k, m in novalue.items()}
     sheet = Sheet(
         sid=sid, file=file, name=grid.name, kind=kind, header_row=excel_header_row,
-        letters={k: col_letter(grid.col0 + j) for k, j in columns.items()},
-        scale=scale, raw=frame, rows=keep + first_row, untrusted=masks,
-        full_calc=book.full_calc_on_load,
+        letters={k: col_letter(int(grid.cols[j])) for k, j in columns.items()},
+        scale=scale, raw=frame, rows=body_rows[keep].astype(np.int64) + 1, untrusted=masks, novalue=novalue,
+        full_calc=book.full_calc_on_load, refused=refuse,
     )
     return sheet, issues

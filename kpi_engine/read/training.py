@@ -7,16 +7,9 @@ from pydantic import TypeAdapter
 
 from .. import vocab
 from ..data import TRAINING_COLUMNS, frame
-from ..issues import IssueType
 from ..models import TrainingRow
-from .rows import MISSING_VALUE, Rows
+from .rows import MISSING_VALUE, OUT_OF_RANGE, Rows
 from .values import clean_text
-
-ATTENDED_OVER_PLANNED = IssueType(
-    "attended_over_planned", "error",
-    zh="{where}：实到学时 {value} 多于计划学时 {planned}。请更正；这一行未使用。",
-    en="{where}: attended hours {value} exceed the planned {planned}. Correct them; this row was not used.",
-)
 
 PROVENANCE = ("file", "sheet", "row")
 
@@ -41,7 +34,7 @@ def read_training(rows: Rows) -> pd.DataFrame:
     p["planned_hours"] = planned.values
     p["attended_hours"] = attended.values.fillna(0.0)  # blank = 0, absent (inputs.md)
     over = rows.live & (p["attended_hours"] > p["planned_hours"] + 1e-9)
-    rows.flag(over, ATTENDED_OVER_PLANNED, "attended_hours", planned=clean_text(rows.df["planned_hours"]))
+    rows.flag(over, OUT_OF_RANGE, "attended_hours", range="0–" + clean_text(rows.df["planned_hours"]) + " (计划学时/planned)")
     for key, lo, hi in (("pre", 0, 100), ("post", 0, 100), ("satisfaction", 1, 5)):
         n = rows.numbers(key)
         p[key] = n.values

@@ -19,7 +19,10 @@ import pandas as pd
 NO_DATA_WORDS = frozenset({"", "-", "—", "–", "/", "n/a", "na", "无", "暂无", "空"})
 
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$")
-_CURRENCY = re.compile(r"rmb|cny|[¥$元]")
+_CURRENCY_PRE = re.compile(r"^(?:rmb|cny|[¥$])\s*")
+_CURRENCY_POST = re.compile(r"\s*(?:元|rmb|cny)$")
+# Thousands separators only where they group digits: 1,200,000 or 120,0000 (万 grouping).
+_GROUPED = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d{1,4}(?:,\d{4})+)(?:\.\d+)?$")
 # Characters NFKC leaves alone but people type for a minus sign or a space.
 _TRANSLATE = str.maketrans({"\u2212": "-", "\u00a0": " ", "\u3000": " ", "\u200b": ""})
 
@@ -133,13 +136,19 @@ def parse_numbers(s: pd.Series, scale: float | pd.Series = 1.0) -> Numbers:
         text = _prepared(s[isstr])
         nodata = text.isin(NO_DATA_WORDS)
         pct = text.str.endswith("%")
-        wan = text.str.contains("万", regex=False)
-        cur = text.str.contains(_CURRENCY, regex=True)
-        body = text.str.replace(r"%$", "", regex=True).str.replace(r"万元?$", "", regex=True)
-        body = body.str.replace(_CURRENCY, "", regex=True).str.replace(r"[,，\s]", "", regex=True)
+        body = text.str.replace(r"%$", "", regex=True).str.strip()
+        wan = body.str.contains(r"万元?$", regex=True)
+        body = body.str.replace(r"万元?$", "", regex=True).str.strip()
+        # Currency marks only before or after the number: 12元5 is not a number.
+        pre = body.str.contains(_CURRENCY_PRE, regex=True)
+        body = body.str.replace(_CURRENCY_PRE, "", regex=True)
+        post = body.str.contains(_CURRENCY_POST, regex=True)
+        body = body.str.replace(_CURRENCY_POST, "", regex=True).str.strip()
+        grouped = body.str.match(_GROUPED)
+        body = body.where(~grouped, body.str.replace(",", "", regex=False))
         ok = body.str.match(_NUMBER) & ~nodata
         num = pd.to_numeric(body.where(ok, None), errors="coerce")
-        has_unit = pct | wan | cur
+        has_unit = pct | wan | pre | post
         # Divide for %, so that 95% is exactly 0.95 (95 * 0.01 is 0.9500000000000001).
         divisor = np.where(pct, 100.0, 1.0)
         factor = np.where(has_unit, np.where(wan & ~pct, 10_000.0, 1.0), scale[isstr].to_numpy())
@@ -181,7 +190,9 @@ class Periods:
 def _ym(y: pd.Series, m: pd.Series) -> tuple[pd.Series, pd.Series]:
     y = pd.to_numeric(y, errors="coerce")
     m = pd.to_numeric(m, errors="coerce")
-    ok = y.between(1900, 2999) & m.between(1, 12)
+    # 1900 is refused: a date there is Excel's serial 0–60 zone (serial 60 is 1900-02-29,
+    # a day that never was), i.e. a small number under a date format, not a KPI month.
+    ok = y.between(1901, 2999) & m.between(1, 12)
     text = y.fillna(0).astype(int).astype(str).str.zfill(4) + "-" + m.fillna(0).astype(int).astype(str).str.zfill(2)
     return text.where(ok, ""), ok
 
@@ -203,8 +214,10 @@ def parse_periods(s: pd.Series, *, want_day: bool = False) -> Periods:
     isdate = _is_date_type(t)
     if isdate.any():
         d = pd.to_datetime(s[isdate].map(_as_datetime), errors="coerce")
-        values[isdate] = d.dt.strftime("%Y-%m").fillna("")
-        date[isdate] = d.dt.normalize()
+        ym, ok = _ym(d.dt.year, d.dt.month)
+        values[isdate] = ym
+        bad[isdate] = ~ok
+        date[isdate] = d.dt.normalize().where(ok)
     isnum = _is_number_type(t)
     if isnum.any():
         v = s[isnum].astype("float64")

@@ -1,17 +1,17 @@
 """One workbook → its sheets as grids of raw cell values, plus what calamine cannot tell.
 
 python-calamine reads the values (both Excel date systems, merged ranges, .xls too).
-The few facts it hides come from the package's XML, read with zipfile and defusedxml
-only when needed: ``fullCalcOnLoad`` in workbook.xml, and which formula cells carry
-no saved value (inputs.md, "Formulas"). Merged ranges are filled here so that the value
-of a merged range applies to every row it spans (inputs.md, "Merged cells").
+What it hides comes from :mod:`.xlsxscan`'s one pass over the package: formula cells
+without a trusted saved value, error cells, and sheets so sparse (a stray cell in
+XFD1048576) that calamine's dense range would not fit in memory — those are read by
+the small streaming reader in :mod:`.sparse` instead. Merged ranges are filled here, so
+that the value of a merged range applies to every cell it spans (inputs.md).
 """
 
 from __future__ import annotations
 
 import io
 import posixpath
-import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -20,107 +20,178 @@ from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from .files import read_member
+from .xlsxscan import SheetFacts, UnsafePackage, scan_package
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
+HEAD_ROWS = 10  # inputs.md: the header row is within the first 10
+# A sheet is read densely (calamine) when its rectangle is small, or mostly filled and
+# not absurd; otherwise sparsely. 1,000,000 rows × 10 columns is dense and fine.
+DENSE_ALWAYS = 5_000_000
+DENSE_MAX = 60_000_000
+DENSE_FILL = 0.25
+
 
 @dataclass(slots=True)
 class Grid:
-    """A sheet's used range as an object array; ``row0``/``col0`` place it in the sheet (0-based)."""
+    """Cells of a sheet as an object array; ``rows``/``cols`` give each grid row's and
+    column's 0-based position in the sheet (contiguous for dense sheets, gaps for sparse)."""
 
     name: str
-    cells: np.ndarray  # 2-D object array of calamine values ('' for empty)
-    row0: int = 0
-    col0: int = 0
+    cells: np.ndarray  # 2-D object array of values ('' for empty)
+    rows: np.ndarray
+    cols: np.ndarray
     hidden: bool = False
+
+
+class WorkbookError(Exception):
+    """The workbook could not be read; ``kind`` is "corrupt" or "too_large"."""
+
+    def __init__(self, reason: str, kind: str = "corrupt"):
+        super().__init__(reason)
+        self.kind = kind
 
 
 @dataclass(slots=True)
 class Book:
-    """An opened workbook: its worksheets in order, and how to find formula cells without a trusted value."""
+    """An opened workbook: sheet names in order, with grids read on demand."""
 
-    grids: list[Grid]
+    data: bytes
+    kind: str  # "zip" or "ole"
+    sheets: list[tuple[str, bool]]  # (name, hidden), worksheets only
     full_calc_on_load: bool = False
-    _zip: zipfile.ZipFile | None = None
-    _sheet_paths: dict[str, str] = field(default_factory=dict)
+    _wb: CalamineWorkbook | None = None
+    _facts: dict[str, SheetFacts] = field(default_factory=dict)  # sheet name → facts (xlsx)
+    _parts: dict[str, str] = field(default_factory=dict)  # sheet name → part path
 
-    def untrusted_formulas(self, sheet: str) -> set[tuple[int, int]]:
-        """0-based (row, col) of formula cells whose saved value cannot be used.
+    def facts(self, name: str) -> SheetFacts:
+        return self._facts.get(name) or SheetFacts()
 
-        A formula with no saved value always; every formula when the workbook asks for a
-        full recalculation on load (its saved values may all be 0)."""
-        if self._zip is None or sheet not in self._sheet_paths:
-            return set()
-        return scan_formulas(self._zip, self._sheet_paths[sheet], every=self.full_calc_on_load)
+    def grid(self, name: str, hidden: bool, head_only: bool = False) -> Grid:
+        """The sheet's cells; ``head_only`` reads just the first rows (for recognition)."""
+        facts = self._facts.get(name)
+        try:
+            if facts is not None and _too_sparse(facts):
+                from .sparse import read_sparse  # rare: sheets with far-flung stray cells
 
-    def close(self) -> None:
-        if self._zip is not None:
-            self._zip.close()
+                cells, rows, cols = read_sparse(self.data, self._parts[name], head_only=head_only)
+            else:
+                sh = self._wb.get_sheet_by_name(name)
+                values = sh.to_python(skip_empty_area=False, nrows=HEAD_ROWS) if head_only else sh.to_python(
+                    skip_empty_area=False)
+                cells = _as_grid(values)
+                if facts is not None and not head_only:
+                    cells = _widen(cells, facts)
+                rows, cols = np.arange(cells.shape[0]), np.arange(cells.shape[1])
+                if not head_only:
+                    _fill_merged(cells, sh.merged_cell_ranges or [])
+        except (UnsafePackage, MemoryError):
+            raise
+        except Exception as e:  # calamine raises its own types for damaged parts
+            raise WorkbookError(_first_line(e)) from e
+        if facts is not None and facts.errors:
+            _put_errors(cells, rows, cols, facts.errors)
+        return Grid(name, cells, rows, cols, hidden)
+
+    def untrusted(self, name: str) -> dict[tuple[int, int], bool]:
+        """(row, col) → has a saved value, for formula cells whose saved value cannot be used."""
+        return self.facts(name).formulas
 
 
-class WorkbookError(Exception):
-    """calamine could not read the workbook (the caller reports it as corrupt)."""
+def _first_line(e: Exception) -> str:
+    text = str(e)
+    return text.splitlines()[0][:200] if text else type(e).__name__
+
+
+def _too_sparse(f: SheetFacts) -> bool:
+    extent = f.extent
+    if extent <= DENSE_ALWAYS:
+        return False
+    return extent > DENSE_MAX or f.cells < DENSE_FILL * extent
 
 
 def open_book(data: bytes, kind: str) -> Book:
-    """Parse a workbook from its bytes (never from the path: the file is never reopened)."""
+    """Open a workbook from its bytes (the file is never reopened, never written)."""
+    full, parts = False, {}
+    facts: dict[str, SheetFacts] = {}
+    if kind == "zip":
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile as e:
+            raise WorkbookError(str(e)) from e
+        with zf:
+            full, parts = _workbook_facts(zf)
+            try:
+                by_part = scan_package(data, zf, set(parts.values()), every_formula=full)
+            except UnsafePackage as e:
+                raise WorkbookError(e.reason, e.kind) from e
+        facts = {name: by_part[p] for name, p in parts.items() if p in by_part}
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        grids = []
-        for meta in wb.sheets_metadata:
-            if meta.typ != SheetTypeEnum.WorkSheet:  # chart sheets and macro sheets hold no rows
-                continue
-            sh = wb.get_sheet_by_name(meta.name)
-            rows = sh.to_python(skip_empty_area=False)
-            cells = _as_grid(rows)
-            start = (0, 0)
-            merged = sh.merged_cell_ranges or []
-            _fill_merged(cells, start, merged)
-            grids.append(Grid(meta.name, cells, start[0], start[1], meta.visible != SheetVisibleEnum.Visible))
-    except Exception as e:  # calamine raises its own error types for damaged parts
-        raise WorkbookError(str(e).splitlines()[0][:200] if str(e) else type(e).__name__) from e
-    book = Book(grids)
-    if kind == "zip":
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        book._zip = zf
-        book.full_calc_on_load, book._sheet_paths = _workbook_facts(zf)
-    return book
+        sheets = [(m.name, m.visible != SheetVisibleEnum.Visible) for m in wb.sheets_metadata
+                  if m.typ == SheetTypeEnum.WorkSheet]  # chart and macro sheets hold no rows
+    except Exception as e:
+        raise WorkbookError(_first_line(e)) from e
+    return Book(data, kind, sheets, full, wb, facts, parts)
 
 
 def _as_grid(rows: list[list]) -> np.ndarray:
     if not rows:
         return np.empty((0, 0), dtype=object)
     width = max(len(r) for r in rows)
-    if all(len(r) == width for r in rows):
-        arr = np.empty((len(rows), width), dtype=object)
-        arr[:] = rows
-        return arr
     arr = np.full((len(rows), width), "", dtype=object)
+    if all(len(r) == width for r in rows):
+        arr[:] = rows if width else arr
+        return arr
     for i, r in enumerate(rows):  # ragged rows only come from odd writers: rare and small
         arr[i, : len(r)] = r
     return arr
 
 
-def _fill_merged(cells: np.ndarray, start: tuple[int, int], merged) -> None:
+def _widen(cells: np.ndarray, facts: SheetFacts) -> np.ndarray:
+    """calamine's range ends at the last cell with a value: a formula or error cell without
+    one may lie beyond it. Grow the grid so those cells have a place."""
+    hidden = list(facts.errors) + list(facts.formulas)
+    if not hidden:
+        return cells
+    need_r = max(r for r, _ in hidden) + 1
+    need_c = max(c for _, c in hidden) + 1
+    if need_r <= cells.shape[0] and need_c <= cells.shape[1]:
+        return cells
+    grown = np.full((max(need_r, cells.shape[0]), max(need_c, cells.shape[1])), "", dtype=object)
+    grown[: cells.shape[0], : cells.shape[1]] = cells
+    return grown
+
+
+def _put_errors(cells: np.ndarray, rows: np.ndarray, cols: np.ndarray, errors: dict) -> None:
+    """Error cells read as their text (#DIV/0!), so that a number column reports them."""
+    ri = {int(r): i for i, r in enumerate(rows)} if len(rows) != cells.shape[0] or (len(rows) and rows[0] != 0) else None
+    ci = {int(c): j for j, c in enumerate(cols)} if len(cols) != cells.shape[1] or (len(cols) and cols[0] != 0) else None
+    for (r, c), text in errors.items():
+        i = ri.get(r) if ri is not None else (r if r < cells.shape[0] else None)
+        j = ci.get(c) if ci is not None else (c if c < cells.shape[1] else None)
+        if i is not None and j is not None:
+            cells[i, j] = text
+
+
+def _fill_merged(cells: np.ndarray, merged) -> None:
     """Copy each merged range's top-left value into every cell it covers."""
     for (r1, c1), (r2, c2) in merged:
-        a, b = r1 - start[0], c1 - start[1]
-        if a < 0 or b < 0 or a >= cells.shape[0] or b >= cells.shape[1]:
+        if r1 >= cells.shape[0] or c1 >= cells.shape[1]:
             continue
-        value = cells[a, b]
-        cells[a : r2 - start[0] + 1, b : c2 - start[1] + 1] = value
+        cells[r1 : r2 + 1, c1 : c2 + 1] = cells[r1, c1]
 
 
 def _workbook_facts(zf: zipfile.ZipFile) -> tuple[bool, dict[str, str]]:
     """(fullCalcOnLoad, sheet name → XML part path) from workbook.xml and its rels."""
     raw = read_member(zf, "xl/workbook.xml", 20_000_000)
     if not raw:
-        return False, {}
+        raise WorkbookError("no xl/workbook.xml")
     try:
         root = SafeET.fromstring(raw)
-    except Exception:
-        return False, {}
+    except Exception as e:  # defusedxml refuses DTDs and entities: not an Excel file
+        raise WorkbookError(f"xl/workbook.xml: {_first_line(e)}") from e
     calc = root.find(f"{_NS_MAIN}calcPr")
     full = calc is not None and calc.get("fullCalcOnLoad") in ("1", "true")
     rels = {}
@@ -131,8 +202,8 @@ def _workbook_facts(zf: zipfile.ZipFile) -> tuple[bool, dict[str, str]]:
                 target = rel.get("Target", "")
                 path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
                 rels[rel.get("Id")] = path
-        except Exception:
-            pass
+        except Exception as e:
+            raise WorkbookError(f"xl/_rels/workbook.xml.rels: {_first_line(e)}") from e
     paths = {}
     sheets = root.find(f"{_NS_MAIN}sheets")
     for sh in sheets if sheets is not None else ():
@@ -140,66 +211,6 @@ def _workbook_facts(zf: zipfile.ZipFile) -> tuple[bool, dict[str, str]]:
         if rid in rels:
             paths[sh.get("name")] = rels[rid]
     return full, paths
-
-
-_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
-_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_STR_TYPE = re.compile(rb'\bt="str"')
-_HAS_VALUE = re.compile(rb"<v>[^<]")
-_CHUNK = 8_000_000
-
-
-def scan_formulas(zf: zipfile.ZipFile, part: str, every: bool) -> set[tuple[int, int]]:
-    """Stream a sheet's XML and collect formula cells without a usable saved value.
-
-    Chunks are cut after the last ``</row>`` so that no cell is split; a chunk without
-    ``<f`` is skipped after one ``bytes.find`` (the common case costs one inflate)."""
-    out: set[tuple[int, int]] = set()
-    try:
-        fh = zf.open(part)
-    except KeyError:
-        return out
-    with fh:
-        carry = b""
-        while True:
-            block = fh.read(_CHUNK)
-            buf = carry + block
-            if block:
-                cut = buf.rfind(b"</row>")
-                if cut < 0:
-                    carry = buf
-                    continue
-                cut += len(b"</row>")
-                buf, carry = buf[:cut], buf[cut:]
-            if b"<f" in buf:
-                _scan_block(buf, every, out)
-            if not block:
-                break
-    return out
-
-
-def _scan_block(buf: bytes, every: bool, out: set[tuple[int, int]]) -> None:
-    for m in _CELL.finditer(buf):
-        body = m.group(2)
-        if not body or b"<f" not in body:
-            continue
-        attrs = m.group(1)
-        if not every:
-            if _HAS_VALUE.search(body):
-                continue
-            # An empty <v></v> under t="str" is a formula whose result is the empty text.
-            if b"<v>" in body and _STR_TYPE.search(attrs):
-                continue
-        ref = _REF.search(attrs)
-        if ref:
-            out.add((int(ref.group(2)) - 1, _col_index(ref.group(1).decode())))
-
-
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 def col_letter(index: int) -> str:
