@@ -63,8 +63,10 @@ def write_params(book: Workbook, ws: Worksheet, styles: st.Styles, results: Resu
     values = [getattr(settings, k) for k in keys]
     cols = [
         sk.Col("key", "", "str", [vocab.SETTING_KEYS[k][0 if lang == "zh" else 1] for k in keys]),
+        # Thresholds rounded to 6 decimals, as the engine compares them (scoring.md, "Status").
         sk.Col("value", "", "num",
-               [float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else np.nan for v in values]),
+               [round(float(v), 6) if isinstance(v, (int, float)) and not isinstance(v, bool) else np.nan
+                for v in values]),
         sk.Col("text", "", "str", [v if isinstance(v, str) else "" for v in values]),
         sk.Col("name", "", "str", [fx.SETTING_NAMES.get(k, "") for k in keys]),
     ]
@@ -78,7 +80,10 @@ def write_params(book: Workbook, ws: Worksheet, styles: st.Styles, results: Resu
         if defined:
             sk.check(ws, i + 1, 1, book.define_name(defined, f"='{name}'!$B${i + 2}"), "define_name")
 
-    tiers = results.tiers.sort_values(["table", "from_r", "fraction"], kind="stable").reset_index(drop=True)
+    # Bounds rounded to 6 decimals like r (scoring.md, "Status"); of two equal bounds the
+    # larger fraction sorts last, which LOOKUP finds, as the engine does.
+    tiers = results.tiers.assign(from_r=np.round(results.tiers["from_r"].to_numpy(dtype=float), 6))
+    tiers = tiers.sort_values(["table", "from_r", "fraction"], kind="stable").reset_index(drop=True)
     top = last + 2
     tier_cols = [
         sk.Col("table", vocab.TIERS.field("table").label(lang), "str", tiers["table"]),
@@ -137,12 +142,17 @@ def write_scores(ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, results
     direction = scores["direction"]
     is_rating = (method == "rating").to_numpy()
 
-    # 完成率: a formula per direction; 等级 rows hold the combined rating as a value.
+    # 完成率: a formula per direction; 等级 rows hold the combined rating as a value. A
+    # row the engine could not score although T and A are there (a 分段 KPI whose table
+    # is missing) keeps its blank as a value: a formula would compute an r there.
+    t, a = scores["target"], scores["actual"]
+    unscorable = scores["attainment"].isna() & t.notna() & a.notna() & (t >= 0)
+    live = (~(method == "rating") & ~unscorable).to_numpy()
     attain = pd.Series([None] * n, dtype=object)
     for d in ("higher", "lower"):
-        mask = ((direction == d) & ~(method == "rating")).to_numpy()
+        mask = live & (direction == d).to_numpy()
         attain[mask] = fx.fill(fx.attainment(d, settings.lower_formula, cells), rows[mask])
-    attain[is_rating] = scores["attainment"][is_rating]
+    attain[~live] = scores["attainment"][~live]
 
     # 得分: a formula per method (and direction, for 扣分).
     score = pd.Series([""] * n, dtype=object)
@@ -199,7 +209,7 @@ def write_scores(ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, results
     ]
     for c in cols:
         c.header = lb.label(lb.SCORES, c.key, lang)
-    last = sk.write_table(ws, styles, 0, 0, cols)
+    last = sk.write_table(ws, styles, 0, 0, cols, bulk=True)
     layout = sk.Layout(last_row=last, last_col=keys.index("note"), freeze_cols=2)
     sk.set_widths(ws, 0, cols, layout)
     sk.fit_row_heights(ws, 1, [notes], [layout.widths[keys.index("note")]])
@@ -328,7 +338,7 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
     ]
     for c in cols:
         c.header = lb.label(lb.SUMMARY, c.key, lang)
-    last_row = sk.write_table(ws, styles, 0, 0, cols)
+    last_row = sk.write_table(ws, styles, 0, 0, cols, bulk=True)
     # The status-count headers wear their status's colour: the legend where it is read.
     for s in STATUS_CODES:
         c = keys.index(s)

@@ -18,7 +18,7 @@ from typing import Iterable
 
 # Every function the templates may call: Excel 2010 + LibreOffice, no _xlfn. prefix.
 FUNCTIONS = frozenset({
-    "IF", "AND", "OR", "NOT", "ISNUMBER", "MAX", "MIN", "ROUND", "LOOKUP", "IFERROR",
+    "IF", "AND", "OR", "NOT", "ISNUMBER", "COUNT", "MAX", "MIN", "ROUND", "LOOKUP", "IFERROR",
     "SUMIFS", "COUNTIFS", "RANK",
 })
 
@@ -69,13 +69,15 @@ def attainment(direction: str, lower_formula: str, c: ScoreCells) -> str:
     if direction == "lower":
         at_zero = f"IF({a}<=0,1,0)"
         if lower_formula == "inverse":
-            core = f"IF({a}=0,{c.cap}{{r}},MAX(0,{t}/{a}))"
+            # T/A; an actual of 0 (or below) beats any positive one and takes the cap.
+            core = f"IF({a}>0,{t}/{a},{c.cap}{{r}})"
         else:
             core = f"MAX(0,2-{a}/{t})"
     else:
         at_zero = f"IF({a}>=0,1,0)"
         core = f"MAX(0,{a}/{t})"
-    return f'=IF(AND(ISNUMBER({t}),ISNUMBER({a})),IF({t}<0,"",IF({t}=0,{at_zero},{core})),"")'
+    # COUNT(T:A) < 2: a target or actual is blank (or text) -> no data.
+    return f'=IF(OR(COUNT({t}:{a})<2,{t}<0),"",IF({t}=0,{at_zero},{core}))'
 
 
 def score(method: str, direction: str, c: ScoreCells, *, zero_when_no_data: bool,
@@ -85,7 +87,7 @@ def score(method: str, direction: str, c: ScoreCells, *, zero_when_no_data: bool
     w = f"{c.weight}{{r}}"
     rr = f"ROUND({r},6)"
     if method == "ratio":
-        body = f"IF({rr}<{c.floor}{{r}},0,{w}*MIN({r},{c.cap}{{r}}))"
+        body = f"IF({rr}<ROUND({c.floor}{{r}},6),0,{w}*MIN({r},{c.cap}{{r}}))"
     elif method == "tiers":
         if tier_range is None:
             raise ValueError("a 分段 formula needs its tier table's range")
@@ -94,7 +96,8 @@ def score(method: str, direction: str, c: ScoreCells, *, zero_when_no_data: bool
     elif method == "deduction":
         t, a = f"{c.target}{{r}}", f"{c.actual}{{r}}"
         shortfall = f"MAX(0,{a}-{t})" if direction == "lower" else f"MAX(0,{t}-{a})"
-        body = f"MAX(0,{w}-{c.points_per_unit}{{r}}*{shortfall}/{c.step}{{r}})"
+        # Steps rounded like r: 0.025 / 0.01 is 2.5 steps, not 2.5000000000000004.
+        body = f"MAX(0,{w}-{c.points_per_unit}{{r}}*ROUND({shortfall}/{c.step}{{r}},6))"
     elif method == "rating":
         body = f"{w}*{r}"
     else:
@@ -106,8 +109,9 @@ def score(method: str, direction: str, c: ScoreCells, *, zero_when_no_data: bool
 def status(is_rating: bool, words: dict[str, str], c: ScoreCells) -> str:
     """达标 / 持平 / 未达标 / 无数据 from r (scoring.md, "Status")."""
     rr = f"ROUND({c.attainment}{{r}},6)"
+    # The thresholds on 参数 are stored rounded to 6 decimals, as the engine compares them.
     met = SETTING_NAMES["rating_met_from"] if is_rating else "1"
-    near = SETTING_NAMES["rating_near_from"] if is_rating else SETTING_NAMES["near_from"]
+    near = SETTING_NAMES["rating_near_from" if is_rating else "near_from"]
     return (
         f"=IF(ISNUMBER({c.attainment}{{r}}),"
         f"IF({rr}>={met},{_q(words['met'])},IF({rr}>={near},{_q(words['near'])},{_q(words['below'])})),"
@@ -137,18 +141,19 @@ class ScoreRanges:
 def total(missing_data: str, rg: ScoreRanges, key_cell: str) -> str:
     """总分 rounded half-up to 2 decimals (scoring.md, "Total, grade, rank").
 
-    renormalize: Σ s × 100 / Σ W over the KPIs with data; zero: Σ s (no-data KPIs score
-    0). No KPI with data at all: blank (no total, grade or rank).
+    Σ s when every KPI has data; renormalize: Σ s × 100 / Σ W over the KPIs with data
+    when some have none; zero: Σ s (a no-data KPI scores 0). No KPI with data at all (or,
+    renormalising, only weight-0 KPIs with data): blank — no total, grade or rank.
     """
     k = key_cell
     n_data = f"COUNTIFS({rg.key},{k},{rg.counted},1)"
     sum_s = f"SUMIFS({rg.score},{rg.key},{k})"
     if missing_data == "zero":
-        value = sum_s
-    else:
-        sum_w = f"SUMIFS({rg.weight},{rg.key},{k},{rg.counted},1)"
-        value = f"IF({sum_w}=0,0,{sum_s}*100/{sum_w})"
-    return f'=IF({n_data}=0,"",ROUND({value},2))'
+        return f'=IF({n_data}=0,"",ROUND({sum_s},2))'
+    n_without = f"COUNTIFS({rg.key},{k},{rg.counted},0)"
+    sum_w = f"SUMIFS({rg.weight},{rg.key},{k},{rg.counted},1)"
+    renorm = f'IF({sum_w}>0,ROUND({sum_s}*100/{sum_w},2),"")'
+    return f'=IF({n_data}=0,"",IF({n_without}=0,ROUND({sum_s},2),{renorm}))'
 
 
 def grade(total_cell: str, words: dict[str, str]) -> str:

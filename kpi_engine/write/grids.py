@@ -48,7 +48,7 @@ def write_monthly(ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, result
                        styles.get(st.PERCENT), num=st.PERCENT, group=True))
     cols.append(sk.Col("near_from", lb.label(lb.MONTHLY, "near_from", lang), "num", near_from,
                        styles.get(st.PERCENT), num=st.PERCENT, group=True))
-    last = sk.write_table(ws, styles, 0, 0, cols)
+    last = sk.write_table(ws, styles, 0, 0, cols, bulk=True)
     scope_col = 3 + len(scope)
     layout = sk.Layout(last_row=last, last_col=scope_col, freeze_cols=3)
     sk.set_widths(ws, 0, cols, layout)

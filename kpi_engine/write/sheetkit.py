@@ -35,19 +35,221 @@ WRITE_FAILED = IssueType(
 
 
 class FastSheet(Worksheet):
-    """A Worksheet for formulas that need no ``_xlfn.`` prefixes.
+    """A Worksheet that writes large tables column-wise, without a Python call per cell.
 
-    xlsxwriter runs ~30 regular-expression substitutions over every cell formula to add
-    the prefixes of Excel 365 functions; with 200,000 formulas that is most of the
-    writing time. The engine's formulas use Excel 2010 functions only (a test checks
-    every template against that list), so cell formulas skip the rewrite; conditional
-    formats and validations keep xlsxwriter's handling.
+    - Cell formulas skip xlsxwriter's rewrite for Excel 365 functions (~30 regular
+      expressions per formula): the engine's formulas use Excel 2010 functions only (a
+      test holds every template to that list). Conditional formats and validations keep
+      xlsxwriter's handling.
+    - :meth:`add_bulk` registers a table's data columns; when the workbook closes,
+      :meth:`_write_rows` renders their ``<c>`` elements a column at a time (vectorised
+      string building) instead of one ``write_*`` call and one XML call per cell. Rows
+      of a bulk block hold no other cells; everything else goes through xlsxwriter.
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._bulk: list[_Bulk] = []
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         if expand_future_functions:
             return super()._prepare_formula(formula, expand_future_functions)
         return formula[1:] if formula.startswith("=") else formula
+
+    def add_bulk(self, first_row: int, first_col: int, cols: list["Col"], n: int) -> None:
+        if n == 0:
+            return
+        last_row, last_col = first_row + n - 1, first_col + len(cols) - 1
+        for r, c in ((first_row, first_col), (last_row, last_col)):
+            rc = self._check_dimensions(r, c)
+            if rc:
+                raise fail(self, r, c, rc, "add_bulk")
+        block = _Bulk(first_row, n)
+        for j, c in enumerate(cols):
+            block.add(self, first_col + j, c, n)
+        self._bulk.append(block)
+
+    # --- rendering at close -----------------------------------------------------
+
+    def _write_rows(self) -> None:
+        if not self._bulk:
+            return super()._write_rows()
+        bodies: dict[int, str] = {}
+        for block in self._bulk:
+            for i, body in enumerate(block.render()):
+                if body:
+                    bodies[block.first_row + i] = body
+        self._calculate_spans()
+        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+            body = bodies.get(row_num)
+            if body is None:
+                self._write_plain_row(row_num)
+                continue
+            if self.table.get(row_num):
+                raise ValueError(f"row {row_num + 1} of {self.name} holds both bulk and single cells")
+            self._write_row(row_num, None, self.row_info.get(row_num))
+            self.fh.write(body)
+            self._xml_end_tag("row")
+
+    def _write_plain_row(self, row_num: int) -> None:
+        # xlsxwriter's Worksheet._write_rows, for one row.
+        cells = self.table.get(row_num)
+        if not (row_num in self.row_info or row_num in self.comments or cells):
+            return
+        span = self.row_spans.get(row_num // 16)
+        info = self.row_info.get(row_num)
+        if cells:
+            self._write_row(row_num, span, info)
+            for col_num in range(self.dim_colmin, self.dim_colmax + 1):
+                if col_num in cells:
+                    self._write_cell(row_num, col_num, cells[col_num])
+            self._xml_end_tag("row")
+        else:
+            self._write_empty_row(row_num, span, info)
+
+    def _get_range_data(self, row_start, col_start, row_end, col_end):
+        # Chart caches: values of bulk cells as xlsxwriter would give them.
+        if not self._bulk:
+            return super()._get_range_data(row_start, col_start, row_end, col_end)
+        data = []
+        for row in range(row_start, row_end + 1):
+            for col in range(col_start, col_end + 1):
+                for block in self._bulk:
+                    found, value = block.value(row, col)
+                    if found:
+                        data.append(value)
+                        break
+                else:
+                    data.extend(super()._get_range_data(row, col, row, col) or [None])
+        return data
+
+
+MAX_STRING = 32767  # Excel's limit on a cell's text
+MAX_FORMULA = 8192
+
+
+def _num_text(v: float) -> str:
+    return f"{v:.16G}"
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _blank(v) -> bool:
+    return v is None or v != v or v == ""
+
+
+class _Bulk:
+    """A block of rows filled column by column (see :class:`FastSheet`)."""
+
+    def __init__(self, first_row: int, n: int) -> None:
+        self.first_row = first_row
+        self.n = n
+        self.cols: dict[int, tuple[str, list, object, list]] = {}
+
+    def add(self, ws: Worksheet, col: int, c: "Col", n: int) -> None:
+        kind = c.kind
+        values = _as_list(c.values)
+        fmts = c.fmt if (c.fmt is None or isinstance(c.fmt, Format)) else _per_row(c.fmt, n)
+        saved = _as_list(c.saved) if c.saved is not None else [""] * n
+        if kind == "str":
+            # Shared-string indices now: xlsxwriter freezes its string table before the
+            # sheets are rendered.
+            index: dict[str, int] = {}
+            sst = ws.str_table
+            keep: list = []
+            for i, v in enumerate(values):
+                if v is None or v == "" or (isinstance(v, float) and v != v):
+                    keep.append(None)
+                    continue
+                text = str(v)
+                got = index.get(text)
+                if got is None:
+                    if len(text) > MAX_STRING:
+                        raise fail(ws, self.first_row + i, col, -2, f"text longer than {MAX_STRING} characters")
+                    got = index[text] = sst._get_shared_string_index(text)
+                else:
+                    sst.count += 1  # every use counts, as write_string would count it
+                keep.append(got)
+            saved, values = values, keep  # the texts stay for chart caches
+        elif kind == "num":
+            bad = np.flatnonzero(np.isinf(np.asarray(values, dtype=float)))
+            if bad.size:
+                raise fail(ws, self.first_row + int(bad[0]), col, -1, "infinite number")
+        else:
+            for i, v in enumerate(values):
+                if isinstance(v, str):
+                    if len(v) > MAX_FORMULA:
+                        raise fail(ws, self.first_row + i, col, -2, f"formula longer than {MAX_FORMULA} characters")
+                elif isinstance(v, float) and math.isinf(v):
+                    raise fail(ws, self.first_row + i, col, -1, "infinite number")
+        self.cols[col] = (kind, values, fmts, saved)
+
+    def value(self, row: int, col: int) -> tuple[bool, object]:
+        i = row - self.first_row
+        if not (0 <= i < self.n) or col not in self.cols:
+            return False, None
+        kind, values, _, saved = self.cols[col]
+        v = values[i]
+        if kind == "str":
+            return True, (saved[i] if v is not None else None)
+        if kind == "num" or (kind == "mixed" and not isinstance(v, str)):
+            return True, (None if v is None or v != v else _num_text(v))
+        w = saved[i]
+        if w is None or (isinstance(w, float) and w != w):
+            w = 0
+        return True, (_num_text(w) if isinstance(w, (int, float)) else w)
+
+    def render(self) -> list[str]:
+        """The ``<c>`` elements of each row, as one string per row ('' for an empty row)."""
+        rows = [str(r + 1) for r in range(self.first_row, self.first_row + self.n)]
+        columns: list[list[str]] = []
+        xf: dict[int, str] = {}
+
+        def style(f) -> str:
+            if f is None:
+                return ""
+            got = xf.get(id(f))
+            if got is None:
+                i = f._get_xf_index()
+                got = xf[id(f)] = f' s="{i}"' if i else ""
+            return got
+
+        for col, (kind, values, fmts, saved) in sorted(self.cols.items()):
+            letter = xl_col_to_name(col)
+            if fmts is None or isinstance(fmts, Format):
+                styles = [style(fmts)] * self.n
+            else:
+                styles = [style(f) for f in fmts]
+            if kind == "str":
+                cells = ["" if v is None else f'<c r="{letter}{r}"{s} t="s"><v>{v}</v></c>'
+                         for r, v, s in zip(rows, values, styles)]
+            elif kind == "num":
+                cells = ["" if (v is None or v != v) else f'<c r="{letter}{r}"{s}><v>{v:.16G}</v></c>'
+                         for r, v, s in zip(rows, values, styles)]
+            else:
+                cells = _formula_cells(letter, rows, values, styles, saved)
+            columns.append(cells)
+        return ["".join(parts) for parts in zip(*columns)]
+
+
+def _formula_cells(letter: str, rows: list[str], values: list, styles: list[str], saved: list) -> list[str]:
+    out = []
+    for r, f, s, w in zip(rows, values, styles, saved):
+        if not isinstance(f, str):  # "mixed": a plain number, or a blank
+            out.append("" if (f is None or f != f) else f'<c r="{letter}{r}"{s}><v>{f:.16G}</v></c>')
+        elif not f:
+            out.append("")
+        else:
+            f = _xml(f[1:] if f[0] == "=" else f)
+            if _blank(w):
+                out.append(f'<c r="{letter}{r}"{s}><f>{f}</f><v></v></c>')
+            elif isinstance(w, str):
+                out.append(f'<c r="{letter}{r}"{s} t="str"><f>{f}</f><v>{_xml(w)}</v></c>')
+            else:
+                out.append(f'<c r="{letter}{r}"{s}><f>{f}</f><v>{w:.16G}</v></c>')
+    return out
 
 
 def fail(ws: Worksheet, row: int, col: int, code: int, what: str) -> OutputError:
@@ -96,16 +298,24 @@ def _per_row(fmt, n: int) -> Sequence:
     return list(fmt)
 
 
-def write_table(ws: Worksheet, styles: st.Styles, top: int, left: int, cols: list[Col]) -> int:
-    """Write headers at row ``top`` and the columns below; return the last data row."""
+def write_table(ws: Worksheet, styles: st.Styles, top: int, left: int, cols: list[Col], bulk: bool = False) -> int:
+    """Write headers at row ``top`` and the columns below; return the last data row.
+
+    ``bulk``: hand the data rows to :meth:`FastSheet.add_bulk` (large tables whose rows
+    hold nothing else).
+    """
     header = styles.get(header=True)
     n = max((len(c.values) for c in cols), default=0)
     rows = list(range(top + 1, top + 1 + n))
     for j, c in enumerate(cols):
-        col = left + j
-        check(ws, top, col, ws.write_string(top, col, c.header, header), "header")
         if len(c.values) != n:
             raise ValueError(f"column {c.key}: {len(c.values)} values for {n} rows")
+        check(ws, top, left + j, ws.write_string(top, left + j, c.header, header), "header")
+    if bulk and isinstance(ws, FastSheet):
+        ws.add_bulk(top + 1, left, cols, n)
+        return top + n
+    for j, c in enumerate(cols):
+        col = left + j
         fmts = _per_row(c.fmt, n)
         if c.kind == "str":
             _strings(ws, rows, col, c.values, fmts)
