@@ -177,3 +177,12 @@ def test_for_team_keeps_issues_about_the_team_and_general_ones():
     res = core.score(inputs(rows, scheme_rows=SOLO, ratings=[rating("E9")]))
     codes = {t: sorted(i.code for i in core.for_team(res, t).issues) for t in ("华南", "华北")}
     assert codes == {"华南": ["core_person_changed"], "华北": ["core_negative_target"]}
+
+
+@pytest.mark.parametrize("scope", [None, ["2027-01"]])
+def test_nothing_in_scope_gives_empty_results_of_the_right_shape(scope):
+    data = inputs([] if scope is None else [target(t=1, a=1)], scheme_rows=SOLO)
+    res = core.score(data, scope)
+    assert res.people.empty and res.scores.empty and res.monthly.empty and res.teams.empty
+    assert list(res.people.columns) == list(core.score(inputs([target(t=1, a=1)], scheme_rows=SOLO)).people.columns)
+    assert res.issues == []

@@ -54,10 +54,10 @@ def score(data: InputData, scope: Sequence[str] | None = None) -> Results:
 
     scores = _scores(kpis, months, bad, rating_scope, tiers, settings)
     scores = _with_notes_and_left_out(scores, targets, months)
-    monthly = _monthly(months, rating_months, kpis, settings)
+    grid = _monthly(months, rating_months, kpis, settings)
 
     people = _people(ident, scores, settings)
-    teams = team_kpis(scores, team_monthly, rating_scope, info, settings)
+    teams = team_kpis(scores, team_monthly, info, settings)
     summary, found = team_summary(people, settings)
     issues += found
 
@@ -67,12 +67,12 @@ def score(data: InputData, scope: Sequence[str] | None = None) -> Results:
         settings=settings,
         people=people,
         scores=d.frame(d.SCORE_COLUMNS, scores),
-        monthly=monthly,
+        monthly=d.frame(d.MONTHLY_COLUMNS, grid),
         teams=teams,
         team_summary=summary,
         training_people=trainees,
         training_courses=training_courses(training),
-        before_after=before_after(monthly, scores, trainees, ident),
+        before_after=before_after(grid, scores, trainees, ident),
         tiers=d.frame(d.TIER_COLUMNS, tiers),
         issues=issues,
         training_rows=training,
@@ -85,18 +85,18 @@ def _canonical(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def _scores(kpis, months, bad, rating_scope, tiers, settings: Settings) -> pd.DataFrame:
     """Person × KPI: aggregated T and A, r, s, status (SCORE_COLUMNS less notes)."""
-    ok = valid_months(months)
-    if bad:
-        ok &= ~pd.MultiIndex.from_frame(months[KEYS]).isin(list(bad))
-    totals = aggregate(months.loc[ok], KEYS)
-    scores = kpis.merge(totals[[*KEYS, "target", "actual"]], on=KEYS, how="left")
-    scores = scores.merge(rating_scope.rename(columns={"attainment": "rating_r"}), on=KEYS, how="left")
+    ok = valid_months(months) & ~np.isin(months["pk"].to_numpy(), bad)
+    totals = aggregate(months.loc[ok], ["pk"]).set_index("pk")
+    scores = kpis.copy()
+    scores["target"] = totals["target"].reindex(kpis["pk"]).to_numpy()
+    scores["actual"] = totals["actual"].reindex(kpis["pk"]).to_numpy()
+    rating_r = rating_scope.set_index(KEYS)["attainment"].reindex(pd.MultiIndex.from_frame(kpis[KEYS]))
 
     is_rating = (scores["method"] == "rating").to_numpy()
     scores.loc[is_rating, ["target", "actual"]] = np.nan
     r = attainment(scores["target"], scores["actual"], scores["direction"] == "lower",
                    settings.lower_formula == "inverse", scores["cap"])
-    r = np.where(is_rating, scores["rating_r"].to_numpy(dtype="float64"), r)
+    r = np.where(is_rating, rating_r.to_numpy(dtype="float64"), r)
     s = method_scores(scores, r, tiers)
     has = ~np.isnan(r) & ~np.isnan(s) & scores["usable"].to_numpy(dtype=bool)
     scores["has_data"] = has
@@ -112,29 +112,29 @@ def _with_notes_and_left_out(scores: pd.DataFrame, targets: pd.DataFrame, months
     noted = targets.loc[targets["note"] != "", [*KEYS, "period", "note"]]
     noted = noted.sort_values("period", kind="stable").drop_duplicates([*KEYS, "note"])
     notes = collect(noted, KEYS, "note", join="; ")
-    gaps = months.loc[months["target"].isna() | months["actual"].isna(), [*KEYS, "period"]]
-    left = collect(gaps.drop_duplicates().sort_values("period", kind="stable"), KEYS, "period")
-    index = pd.MultiIndex.from_frame(scores[KEYS])
-    scores["note"] = notes.reindex(index).fillna("").to_numpy()
-    left_out = left.reindex(index).to_numpy(dtype=object)
-    scores["left_out"] = [v if isinstance(v, tuple) else () for v in left_out]
-    return scores.sort_values(["employee_id", "order"], kind="stable").reset_index(drop=True)
+    gaps = months.loc[months["target"].isna() | months["actual"].isna(), ["pk", "period"]]
+    left = collect(gaps.drop_duplicates().sort_values("period", kind="stable"), ["pk"], "period")
+    scores["note"] = notes.reindex(pd.MultiIndex.from_frame(scores[KEYS])).fillna("").to_numpy()
+    scores["left_out"] = _tuples(left.reindex(scores["pk"]))
+    return scores
 
 
 def _monthly(months, rating_months, kpis, settings: Settings) -> pd.DataFrame:
-    """Person × KPI × month attainment and status; 等级 KPIs show the month's combined rating."""
-    cols = [*KEYS, "direction", "cap", "order"]
-    m = months.merge(kpis[cols], on=KEYS, how="inner")
-    r = attainment(m["target"], m["actual"], m["direction"] == "lower",
-                   settings.lower_formula == "inverse", m["cap"])
-    m = m.assign(attainment=r, status=status(r, np.zeros(len(m), dtype=bool), settings))
-    rm = rating_months.merge(kpis[cols], on=KEYS, how="inner")
+    """Person × KPI × month attainment and status; 等级 KPIs show the month's combined rating.
+
+    Keeps ``pk`` (dropped by d.frame for the public frame)."""
+    pk = months["pk"].to_numpy(dtype="int64")
+    r = attainment(months["target"], months["actual"], kpis["direction"].to_numpy(dtype=object)[pk] == "lower",
+                   settings.lower_formula == "inverse", kpis["cap"].to_numpy(dtype="float64")[pk])
+    m = months.assign(attainment=r, status=status(r, np.zeros(len(months), dtype=bool), settings))
+    rm = rating_months.merge(kpis[[*KEYS, "pk"]], on=KEYS, how="inner")
     rm = rm.assign(target=np.nan, actual=np.nan,
                    status=status(rm["attainment"], np.ones(len(rm), dtype=bool), settings))
-    both = pd.concat([m[list(d.MONTHLY_COLUMNS) + ["order"]], rm[list(d.MONTHLY_COLUMNS) + ["order"]]],
-                     ignore_index=True)
-    both = both.sort_values(["employee_id", "order", "period"], kind="stable")
-    return d.frame(d.MONTHLY_COLUMNS, both)
+    cols = ["pk", *d.MONTHLY_COLUMNS]
+    both = pd.concat([m[cols], rm[cols]], ignore_index=True)
+    # pk follows person and scheme order, so this is the display order.
+    order = np.lexsort((pd.factorize(both["period"], sort=True)[0], both["pk"].to_numpy()))
+    return both.take(order).reset_index(drop=True)
 
 
 def _people(ident: pd.DataFrame, scores: pd.DataFrame, settings: Settings) -> pd.DataFrame:
@@ -142,13 +142,13 @@ def _people(ident: pd.DataFrame, scores: pd.DataFrame, settings: Settings) -> pd
     people = ident.merge(totals, on="employee_id", how="left")
     for code in ("met", "near", "below", "nodata"):
         people[code] = people[code].fillna(0).astype(int)
-    gaps = scores.loc[scores["left_out"].str.len() > 0, ["employee_id", "kpi", "left_out"]].explode("left_out")
+    gaps = scores.loc[scores["left_out"].map(len).astype(int) > 0, ["employee_id", "kpi", "left_out"]].explode("left_out")
     gaps = gaps.assign(pair=list(zip(gaps["kpi"], gaps["left_out"])))
     left = collect(gaps, ["employee_id"], "pair")
     people["left_out"] = _tuples(people["employee_id"].map(left))
     people["missing_kpis"] = _tuples(people["missing_kpis"])
     no_kpis = people["total"].isna() & (people["nodata"] == 0)  # role without KPIs: not scored
-    people["incomplete"] = (people["nodata"] > 0) | (people["left_out"].str.len() > 0) | no_kpis
+    people["incomplete"] = (people["nodata"] > 0) | (people["left_out"].map(len).astype(int) > 0) | no_kpis
     people = finish_people(people, settings).sort_values("employee_id", kind="stable")
     return d.frame(d.PEOPLE_COLUMNS, people)
 

@@ -46,7 +46,7 @@ def kpi_info(scheme: pd.DataFrame) -> pd.DataFrame:
 def person_kpis(people: pd.DataFrame, scheme: pd.DataFrame, tiers: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     """Every scored person × every KPI of their (latest) role, with the scheme's columns.
 
-    Adds ``usable`` (False for a 分段 KPI whose table is missing). Issues: a person whose
+    Sorted by person and scheme order; ``pk`` numbers the rows. Adds ``usable`` (False for a 分段 KPI whose table is missing). Issues: a person whose
     role has no KPI; a tier table that does not exist (once per role × KPI).
     """
     issues: list[Issue] = []
@@ -60,4 +60,8 @@ def person_kpis(people: pd.DataFrame, scheme: pd.DataFrame, tiers: pd.DataFrame)
     for row in scheme.loc[no_table].itertuples(index=False):
         issues.append(UNKNOWN_TIER_TABLE(field="tier_table", value=row.tier_table, role=row.role, kpi=row.kpi))
     kpis["usable"] = ~((kpis["method"] == "tiers") & ~kpis["tier_table"].isin(tiers["table"]))
+    # pk: the row's position, in display order. The large monthly frames carry this integer
+    # instead of (employee_id, kpi) text, which keeps their groupbys and lookups fast.
+    kpis = kpis.sort_values(["employee_id", "order", "kpi"], kind="stable").reset_index(drop=True)
+    kpis["pk"] = np.arange(len(kpis))
     return kpis, issues

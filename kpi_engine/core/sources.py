@@ -26,12 +26,12 @@ NEGATIVE_TARGET = IssueType(
     "target gives no meaningful attainment, so the KPI has no data. Change the target to 0 or more.",
 )
 
-MONTHLY = ["employee_id", "kpi", "period", "target", "actual", "n", "aggregation"]
+MONTHLY = ["pk", "employee_id", "kpi", "period", "target", "actual", "n", "aggregation"]
 
 
 def _empty_monthly() -> pd.DataFrame:
     return pd.DataFrame({
-        "employee_id": pd.Series([], dtype=object), "kpi": pd.Series([], dtype=object),
+        "pk": pd.Series([], dtype="int64"), "employee_id": pd.Series([], dtype=object), "kpi": pd.Series([], dtype=object),
         "period": pd.Series([], dtype=object), "target": pd.Series([], dtype="float64"),
         "actual": pd.Series([], dtype="float64"), "n": pd.Series([], dtype="float64"),
         "aggregation": pd.Series([], dtype=object),
@@ -43,18 +43,18 @@ def monthly_rows(
     kpis: pd.DataFrame,
     training: pd.DataFrame,
     kpi_info: pd.DataFrame,
-) -> tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]], list[Issue]]:
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, list[Issue]]:
     """Every target-based person × KPI × month row of the scope.
 
     ``kpis``: one row per scored person × KPI of their role (scheme columns resolved, plus
-    the person's team and name). ``kpi_info``: one row per KPI name (aggregation,
-    is_percent) for roll-ups. Returns (monthly rows, team monthly roll-ups, the
-    (employee_id, kpi) pairs with a negative target, issues).
+    the person's team and name, numbered by ``pk``). ``kpi_info``: one row per KPI name
+    (aggregation, is_percent) for roll-ups. Returns (monthly rows, team monthly roll-ups,
+    the pk of the person × KPI pairs with a negative target, issues).
     """
     keys = ["employee_id", "kpi"]
     target_based = kpis.loc[kpis["method"] != "rating"]
     matched = targets[[*keys, "period", "target", "actual", "file", "sheet", "target_cell"]].merge(
-        target_based[[*keys, "source", "aggregation", "name", "team"]], on=keys, how="inner"
+        target_based[[*keys, "pk", "source", "aggregation", "name", "team"]], on=keys, how="inner"
     )
 
     issues: list[Issue] = []
@@ -64,28 +64,30 @@ def monthly_rows(
             file=row.file, sheet=row.sheet, cell=row.target_cell, field="target", value=row.target,
             person=row.name, employee_id=row.employee_id, team=row.team, kpi=row.kpi, period=row.period,
         ))
-    bad = set(zip(negative["employee_id"], negative["kpi"]))
+    bad = negative["pk"].unique()
 
-    own = matched.loc[matched["source"] == "own", MONTHLY[:5] + ["aggregation"]].assign(n=1.0)
+    own = matched.loc[matched["source"] == "own", [*MONTHLY[:6], "aggregation"]].assign(n=1.0)
     trained = _training_rows(matched, target_based, training)
     base = pd.concat([_empty_monthly(), own[MONTHLY], trained[MONTHLY]], ignore_index=True)
 
-    team_monthly = team_rollup_months(base, kpis[["employee_id", "team"]].drop_duplicates(), kpi_info)
+    team_monthly = team_rollup_months(base, kpis, kpi_info)
     teamed = _team_rows(matched, target_based, team_monthly, kpi_info)
     rows = pd.concat([base, teamed[MONTHLY]], ignore_index=True)
     return rows, team_monthly, bad, issues
 
 
-def team_rollup_months(base: pd.DataFrame, members: pd.DataFrame, kpi_info: pd.DataFrame) -> pd.DataFrame:
+def team_rollup_months(base: pd.DataFrame, kpis: pd.DataFrame, kpi_info: pd.DataFrame) -> pd.DataFrame:
     """team × KPI × month roll-ups over the valid monthly rows of every member (a person's
     team is their latest team in scope), with each KPI's own aggregation."""
-    rows = base.loc[valid_months(base)].merge(members, on="employee_id", how="inner")
-    # One aggregation per KPI name for roll-ups, whatever role a member holds (kpi_info).
+    rows = base.loc[valid_months(base)]
+    pk = rows["pk"].to_numpy(dtype="int64")
+    # One aggregation per KPI name for roll-ups, whatever role a member holds (kpi_info);
+    # looked up once per person × KPI, then taken by pk for the monthly rows.
     info = kpi_info.set_index("kpi")
-    rows = rows.assign(
-        aggregation=rows["kpi"].map(info["aggregation"]).fillna(rows["aggregation"]),
-        is_percent=rows["kpi"].map(info["is_percent"]).fillna(False).astype(bool),
-    )
+    aggregation = kpis["kpi"].map(info["aggregation"]).fillna(kpis["aggregation"]).to_numpy(dtype=object)
+    is_percent = kpis["kpi"].map(info["is_percent"]).fillna(False).to_numpy(dtype=bool)
+    rows = rows.assign(team=kpis["team"].to_numpy(dtype=object)[pk], aggregation=aggregation[pk],
+                       is_percent=is_percent[pk])
     if rows.empty:
         out = _empty_monthly().assign(team=pd.Series([], dtype=object), is_percent=pd.Series([], dtype=bool))
         return out[["team", "kpi", "period", "target", "actual", "n", "aggregation", "is_percent"]]
@@ -93,7 +95,7 @@ def team_rollup_months(base: pd.DataFrame, members: pd.DataFrame, kpi_info: pd.D
 
 
 def _training_rows(matched: pd.DataFrame, target_based: pd.DataFrame, training: pd.DataFrame) -> pd.DataFrame:
-    wanted = target_based.loc[target_based["source"] == "training", ["employee_id", "kpi"]]
+    wanted = target_based.loc[target_based["source"] == "training", ["pk", "employee_id", "kpi"]]
     if wanted.empty or training.empty:
         return _empty_monthly()
     hours = training.assign(attended=training["attended_hours"].fillna(0.0))  # blank = 0, absent
@@ -119,7 +121,7 @@ def _team_rows(
     matched: pd.DataFrame, target_based: pd.DataFrame, team_monthly: pd.DataFrame, kpi_info: pd.DataFrame
 ) -> pd.DataFrame:
     wanted = target_based.loc[
-        target_based["source"] == "team", ["employee_id", "kpi", "team", "source_kpi", "aggregation"]
+        target_based["source"] == "team", ["pk", "employee_id", "kpi", "team", "source_kpi", "aggregation"]
     ]
     if wanted.empty:
         return _empty_monthly()
@@ -131,7 +133,7 @@ def _team_rows(
     own_targets = matched.loc[matched["source"] == "team", ["employee_id", "kpi", "period", "target"]]
     keys = ["employee_id", "kpi", "period"]
     rows = from_team[[*keys, "team_target", "actual", "n"]].merge(own_targets, on=keys, how="outer")
-    rows = rows.merge(wanted[["employee_id", "kpi", "aggregation"]], on=["employee_id", "kpi"], how="left")
+    rows = rows.merge(wanted[["pk", "employee_id", "kpi", "aggregation"]], on=["employee_id", "kpi"], how="left")
     return rows.assign(
         target=rows["target"].fillna(rows["team_target"]),
         n=rows["n"].fillna(1.0),

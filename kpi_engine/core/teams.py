@@ -21,8 +21,8 @@ TOO_MANY_EXCELLENT = IssueType(
 )
 
 
-def team_kpis(scores: pd.DataFrame, team_monthly: pd.DataFrame, ratings_scope: pd.DataFrame,
-              kpi_info: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+def team_kpis(scores: pd.DataFrame, team_monthly: pd.DataFrame, kpi_info: pd.DataFrame,
+              settings: Settings) -> pd.DataFrame:
     """One row per team × KPI of its members' roles (团队-source KPIs excepted: they show a
     roll-up that already has its own row), in TEAM_COLUMNS."""
     pairs = scores.loc[scores["source"] != "team", ["team", "kpi"]].drop_duplicates()

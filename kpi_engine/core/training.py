@@ -71,21 +71,25 @@ def training_courses(training: pd.DataFrame) -> pd.DataFrame:
 def before_after(monthly: pd.DataFrame, scores: pd.DataFrame, trainees: pd.DataFrame,
                  people: pd.DataFrame) -> pd.DataFrame:
     """For each trained person and each of their own 合计 KPIs: mean monthly attainment in
-    the months before the first attended session and from it on; rows where both exist."""
-    first = trainees.loc[trainees["first_session"] != "", ["employee_id", "first_session"]]
-    kpis = scores.loc[(scores["aggregation"] == "sum") & (scores["source"] == "own")
-                      & (scores["method"] != "rating"), ["employee_id", "kpi", "order"]]
-    rows = monthly.loc[monthly["attainment"].notna(), ["employee_id", "kpi", "period", "attainment"]]
-    rows = rows.merge(kpis, on=["employee_id", "kpi"]).merge(first, on="employee_id")
+    the months before the first attended session and from it on; rows where both exist.
+
+    ``monthly`` and ``scores`` carry ``pk`` (person × KPI number)."""
+    first = trainees.loc[trainees["first_session"] != ""].set_index("employee_id")["first_session"]
+    wanted = scores.loc[(scores["aggregation"] == "sum") & (scores["source"] == "own")
+                        & (scores["method"] != "rating") & scores["employee_id"].isin(first.index), "pk"]
+    rows = monthly.loc[np.isin(monthly["pk"].to_numpy(), wanted.to_numpy()) & monthly["attainment"].notna(),
+                       ["pk", "employee_id", "period", "attainment"]]
     if rows.empty:
         return d.frame(d.BEFORE_AFTER_COLUMNS)
-    after = rows["period"] >= rows["first_session"]
-    keys = ["employee_id", "kpi", "first_session", "order"]
+    start = rows["employee_id"].map(first)
+    after = rows["period"] >= start
     out = pd.DataFrame({
-        "before": rows["attainment"].where(~after).groupby([rows[k] for k in keys]).mean(),
-        "after": rows["attainment"].where(after).groupby([rows[k] for k in keys]).mean(),
-    }).dropna().reset_index()
+        "before": rows["attainment"].where(~after).groupby(rows["pk"]).mean(),
+        "after": rows["attainment"].where(after).groupby(rows["pk"]).mean(),
+    }).dropna()
+    info = scores.set_index("pk").loc[out.index, ["employee_id", "kpi"]]
+    out = pd.concat([info, out], axis=1).reset_index(drop=True)  # pk order: person, then scheme order
+    out["first_session"] = out["employee_id"].map(first)
     out["change"] = out["after"] - out["before"]
     out["name"] = out["employee_id"].map(people.set_index("employee_id")["name"])
-    out = out.sort_values(["employee_id", "order"], kind="stable")
     return d.frame(d.BEFORE_AFTER_COLUMNS, out)
