@@ -123,12 +123,13 @@ def inputs(settings: Settings | None = None) -> InputData:
     )
 
 
-def with_actual(data: InputData, emp: str, kpi: str, period: str, actual: float) -> InputData:
-    """A copy of ``data`` with one target row's actual changed."""
+def with_actuals(data: InputData, emp: str, kpi: str, actuals: dict[str, float]) -> InputData:
+    """A copy of ``data`` with the actuals of one person's KPI changed, month by month."""
     targets = data.targets.copy()
-    sel = (targets["employee_id"] == emp) & (targets["kpi"] == kpi) & (targets["period"] == period)
-    assert sel.sum() == 1
-    targets.loc[sel, "actual"] = actual
+    for period, actual in actuals.items():
+        sel = (targets["employee_id"] == emp) & (targets["kpi"] == kpi) & (targets["period"] == period)
+        assert sel.sum() == 1
+        targets.loc[sel, "actual"] = actual
     return replace(data, targets=targets)
 
 

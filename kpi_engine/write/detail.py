@@ -72,7 +72,7 @@ def write_params(book: Workbook, ws: Worksheet, styles: st.Styles, results: Resu
     ]
     for c in cols:
         c.header = lb.label(lb.PARAMS, c.key, lang)
-    layout = sk.Layout(filter=False)
+    layout = sk.Layout()
     last = sk.write_table(ws, styles, 0, 0, cols)
     sk.set_widths(ws, 0, cols, layout)
     for i, k in enumerate(keys):
@@ -100,8 +100,8 @@ def write_params(book: Workbook, ws: Worksheet, styles: st.Styles, results: Resu
         for s, e in zip(starts, ends):
             a, b = top + 2 + s, top + 2 + e  # 1-based Excel rows below the header
             ranges[tiers.at[s, "table"]] = (f"'{name}'!$B${a}:$B${b}", f"'{name}'!$C${a}:$C${b}")
-    layout.last_row = top + len(tiers)
-    layout.last_col = 3
+    layout.last_row, layout.last_col = last, 3  # the autofilter: the settings table
+    layout.print_last_row = top + len(tiers)
     sk.finish(ws, layout)
     ws.hide()
     return ranges

@@ -226,7 +226,9 @@ class _Bulk:
                 cells = ["" if v is None else f'<c r="{letter}{r}"{s} t="s"><v>{v}</v></c>'
                          for r, v, s in zip(rows, values, styles)]
             elif kind == "num":
-                cells = ["" if (v is None or v != v) else f'<c r="{letter}{r}"{s}><v>{v:.16G}</v></c>'
+                # A blank keeps its format (percent, colour) for a value typed in later.
+                cells = [(f'<c r="{letter}{r}"{s}/>' if s else "") if (v is None or v != v)
+                         else f'<c r="{letter}{r}"{s}><v>{v:.16G}</v></c>'
                          for r, v, s in zip(rows, values, styles)]
             else:
                 cells = _formula_cells(letter, rows, values, styles, saved)
@@ -237,8 +239,11 @@ class _Bulk:
 def _formula_cells(letter: str, rows: list[str], values: list, styles: list[str], saved: list) -> list[str]:
     out = []
     for r, f, s, w in zip(rows, values, styles, saved):
-        if not isinstance(f, str):  # "mixed": a plain number, or a blank
-            out.append("" if (f is None or f != f) else f'<c r="{letter}{r}"{s}><v>{f:.16G}</v></c>')
+        if not isinstance(f, str):  # "mixed": a plain number, or a blank (keeping its format)
+            if f is None or f != f:
+                out.append(f'<c r="{letter}{r}"{s}/>' if s else "")
+            else:
+                out.append(f'<c r="{letter}{r}"{s}><v>{f:.16G}</v></c>')
         elif not f:
             out.append("")
         else:
@@ -345,7 +350,11 @@ def _strings(ws, rows, col, values, fmts) -> None:
 def _numbers(ws, rows, col, values, fmts) -> None:
     write = ws.write_number
     for r, v, f in zip(rows, _as_list(values), fmts):
-        if v is None or v != v:  # NaN: a blank, never a zero
+        if v is None or v != v:  # NaN: a blank, never a zero (keeping its format)
+            if f is not None:
+                rc = ws.write_blank(r, col, None, f)
+                if rc:
+                    raise fail(ws, r, col, rc, "write_blank")
             continue
         rc = write(r, col, v, f)
         if rc:
@@ -359,8 +368,10 @@ def _formulas(ws, rows, col, values, fmts, saved) -> None:
         if not isinstance(formula, str):
             if formula is not None and formula == formula:  # "mixed": a plain number
                 rc = number(r, col, formula, f)
-                if rc:
-                    raise fail(ws, r, col, rc, "write_number")
+            else:
+                rc = ws.write_blank(r, col, None, f) if f is not None else 0
+            if rc:
+                raise fail(ws, r, col, rc, "write_number")
             continue
         if not formula:
             continue

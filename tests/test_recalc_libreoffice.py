@@ -1,0 +1,148 @@
+"""A real spreadsheet program recalculates the result workbook and gets the engine's values.
+
+outputs.md, "Live formulas": "Recalculated by a real spreadsheet program, every formula
+gives the engine's own value", and "A person who corrects an actual in Excel sees
+attainment, score, colour, total, grade and rank follow". LibreOffice stands in for
+Excel, with recalculation on load forced (tests/libreoffice.py).
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+import xlsxwriter
+
+from kpi_engine import vocab
+from kpi_engine.models import Settings
+from kpi_engine.write.workbook import write_workbook
+
+from . import libreoffice as lo
+from . import outcome_fixture as fx
+
+pytestmark = pytest.mark.libreoffice
+CREATED = datetime(2026, 4, 1, 9, 30)
+
+
+def _equal(saved, recalculated) -> bool:
+    if saved in (None, ""):
+        return recalculated in (None, "")
+    if isinstance(saved, (int, float)) and isinstance(recalculated, (int, float)):
+        return abs(saved - recalculated) < 1e-9
+    return saved == recalculated
+
+
+def test_recalculation_really_happens(tmp_path):
+    """Saved values that are deliberately wrong come back right: LibreOffice recalculated."""
+    src = tmp_path / "wrong.xlsx"
+    book = xlsxwriter.Workbook(src)
+    ws = book.add_worksheet()
+    ws.write_number(0, 0, 2)
+    ws.write_formula(0, 1, "=A1*3", None, 99)
+    ws.write_formula(0, 2, '=IF(A1>1,"big","small")', None, "WRONG")
+    book.close()
+    out = lo.recalc(src, tmp_path / "out")
+    ws = openpyxl.load_workbook(out, data_only=True).active
+    assert (ws["B1"].value, ws["C1"].value) == (6, "big")
+
+
+@pytest.mark.parametrize("lang, settings", [
+    ("zh", Settings()),
+    ("en", Settings(missing_data="zero", lower_formula="inverse", near_from=0.9)),
+])
+def test_every_formula_recalculates_to_the_engines_value(tmp_path, lang, settings):
+    src = tmp_path / "result.xlsx"
+    write_workbook(fx.build(settings), src, lang=lang, created=CREATED)
+    out = lo.recalc(src, tmp_path / "out")
+    formulas = openpyxl.load_workbook(src)
+    saved = openpyxl.load_workbook(src, data_only=True)
+    recalculated = openpyxl.load_workbook(out, data_only=True)
+    checked, wrong = 0, []
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type != "f":
+                    continue
+                checked += 1
+                a = saved[ws.title][cell.coordinate].value
+                b = recalculated[ws.title][cell.coordinate].value
+                if not _equal(a, b):
+                    wrong.append((ws.title, cell.coordinate, cell.value, a, b))
+    assert checked > 200
+    assert wrong == []
+
+
+def _find_row(ws, emp: str, kpi: str) -> int:
+    for i, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        if row[0] == emp and row[5] == kpi:
+            return i
+    raise KeyError((emp, kpi))
+
+
+# (employee, KPI, new aggregated actual on 明细 or None to clear it, the same edit on the input)
+EDITS = [
+    # 销售额 (合计): 100 + 0 = 100 of 200 is 50%, below the 60% floor: 0 points,
+    # 优秀 → 待改进, and the ranks below move up.
+    (fx.HOSTILE_ID, "销售额", 100.0, {"2026-03": 0.0}),
+    # 费用率 cleared in both months: no data, the total is renormalised over 85 points.
+    (fx.HOSTILE_ID, "费用率", None, {"2026-02": np.nan, "2026-03": np.nan}),
+    # 新客户数 (分段): 8 of 10 lands on the 60% tier; E001 drops below its tie partner E006.
+    ("E001", "新客户数", 8.0, {"2026-03": 4.0}),
+]
+
+
+@pytest.mark.parametrize("emp, kpi, shown, months", EDITS, ids=["below-floor", "cleared", "tier"])
+def test_an_edited_actual_recalculates_like_the_engine(tmp_path, emp, kpi, shown, months):
+    data = fx.inputs()
+    src = tmp_path / "result.xlsx"
+    before = fx.outcome_of(data)
+    write_workbook(before, src, created=CREATED)
+
+    book = openpyxl.load_workbook(src)
+    row = _find_row(book["明细"], emp, kpi)
+    book["明细"][f"K{row}"] = shown
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    out = lo.recalc(edited, tmp_path / "out")
+    got = openpyxl.load_workbook(out, data_only=True)
+
+    expected = fx.outcome_of(fx.with_actuals(data, emp, kpi, months)).results
+    old_total = before.results.people.set_index("employee_id").at[emp, "total_rounded"]
+    assert expected.people.set_index("employee_id").at[emp, "total_rounded"] != old_total  # the edit matters
+    scores = got["明细"]
+    for s in expected.scores.itertuples(index=False):
+        r = _find_row(scores, s.employee_id, s.kpi)
+        cells = [scores[f"{c}{r}"].value for c in "LMN"]
+        assert _equal(None if math.isnan(s.attainment) else s.attainment, cells[0]), (s.employee_id, s.kpi)
+        assert _equal(None if math.isnan(s.score) else s.score, cells[1]), (s.employee_id, s.kpi)
+        assert cells[2] == vocab.word(vocab.STATUSES, s.status, "zh")
+
+    summary = {r[0]: r for r in got["汇总"].iter_rows(min_row=2, values_only=True)}
+    for p in expected.people.itertuples(index=False):
+        row = summary[p.employee_id]
+        total = None if math.isnan(p.total_rounded) else p.total_rounded
+        assert _equal(total, row[4]), p.employee_id
+        assert (row[5] or "") == (vocab.word(vocab.GRADES, p.grade, "zh") if p.grade else "")
+        assert _equal(None if pd.isna(p.team_rank) else int(p.team_rank), row[6]), p.employee_id
+        assert _equal(None if pd.isna(p.overall_rank) else int(p.overall_rank), row[7]), p.employee_id
+        assert tuple(row[8:12]) == (p.met, p.near, p.below, p.nodata)
+
+
+def test_the_workbook_prints(tmp_path):
+    """PDF through LibreOffice: every visible sheet prints, hostile text as typed."""
+    src = tmp_path / "result.xlsx"
+    write_workbook(fx.build(), src, created=CREATED)
+    pdf = lo.to_pdf(src, tmp_path / "pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for word in ("总分", "部门排名", "合计/平均", "各部门汇总", "按课程", "级别", "颜色说明", fx.HOSTILE_NAME):
+        assert word in text, word
+    pages = lo.to_png(pdf, tmp_path / "page", dpi=30, last=2)
+    assert len(pages) == 2 and all(p.stat().st_size > 1000 for p in pages)
+    assert not (Path(tmp_path / "pdf") / "result.xlsx").exists()
