@@ -22,7 +22,6 @@ def _sessions(training: pd.DataFrame) -> pd.DataFrame:
         missed_mandatory=training["mandatory"].astype(bool) & ~(attended > 0),
         improvement=improvement,
         gain=gain,
-        attended_period=training["period"].where(attended > 0),
     )
 
 
@@ -41,8 +40,10 @@ def training_people(training: pd.DataFrame, people: pd.DataFrame) -> pd.DataFram
         pre=("pre", "mean"), post=("post", "mean"),
         improvement=("improvement", "mean"), gain=("gain", "mean"),
         satisfaction=("satisfaction", "mean"),
-        first_session=("attended_period", "min"),
     ).reset_index()
+    # pandas 2.2 cannot take the min of text mixed with NaN: take it over attended rows only.
+    first = s.loc[s["was_there"]].groupby("employee_id")["period"].min()
+    out["first_session"] = out["employee_id"].map(first)
     named = s.loc[s["name"] != ""].groupby("employee_id")["name"].last()
     out["participation"] = out["attended_hours"] / out["planned_hours"].where(out["planned_hours"] > 0)
     # Name and team from the target sheet when the person is scored, else the training sheet.
