@@ -304,6 +304,15 @@ def _(folder: Path) -> None:
     xw_book(folder / "targets_xlsxwriter_formula.xlsx", {"目标管理": [HEADER, *rows]})
 
 
+@case("formula_without_value_raw")
+def _(folder: Path) -> None:
+    """A formula with no saved value in a workbook not flagged for recalculation."""
+    base(folder)
+    rows = person("E101")
+    rows[0][7] = Formula("=G2*1.1")
+    raw_xlsx(folder / "targets_raw_formula.xlsx", [RawSheet("目标管理", sheet_xml([HEADER, *rows]))])
+
+
 @case("formula_with_saved_value")
 def _(folder: Path) -> None:
     """A formula Excel computed and saved: its value is used."""
@@ -383,6 +392,16 @@ def _(folder: Path) -> None:
              row("E103", "销售额", 100000, 90000, month="三月", unit="元"),
              row("E104", "销售额", 100000, 90000, month="2026-13", unit="元")]
     xw_book(folder / "targets_bad_period.xlsx", {"目标管理": [HEADER, *rows]})
+
+
+@case("period_far_future_date")
+def _(folder: Path) -> None:
+    """Date cells centuries away in 期间: a typo, never a month to score."""
+    base(folder)
+    rows = person("E101")
+    rows += [row("E102", "销售额", 100000, 90000, month=datetime(2500, 1, 15), unit="元"),
+             row("E103", "销售额", 100000, 90000, month=datetime(9999, 12, 31), unit="元")]
+    xw_book(folder / "targets_future.xlsx", {"目标管理": [HEADER, *rows]})
 
 
 def _serial(d: date, *, system1904: bool = False) -> int:
