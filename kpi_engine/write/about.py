@@ -286,7 +286,7 @@ def write_about(ws: Worksheet, styles: st.Styles, outcome: Outcome, lang: Lang, 
         row += 1
 
     row += 1
-    put(row, 0, _t("counts", lang), bold)
+    put(row, 0, _t("counts", lang), styles.get(bold=True))
     row += 1
     count_keys = ("file", "sheet", "kind", "read", "used", "rejected", "duplicates", "skipped", "balanced")
     counts_header = row

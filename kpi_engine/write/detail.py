@@ -19,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import vocab
 from ..data import Results
+from ..issues import field_label
 from ..vocab import Lang
 from . import formulas as fx
 from . import labels as lb
@@ -72,7 +73,7 @@ def write_params(book: Workbook, ws: Worksheet, styles: st.Styles, results: Resu
     ]
     for c in cols:
         c.header = lb.label(lb.PARAMS, c.key, lang)
-    layout = sk.Layout()
+    layout = sk.Layout(print_area=False)
     last = sk.write_table(ws, styles, 0, 0, cols)
     sk.set_widths(ws, 0, cols, layout)
     for i, k in enumerate(keys):
@@ -251,7 +252,7 @@ def person_notes(people: pd.DataFrame, lang: Lang) -> list[str]:
         if row.left_out:
             parts.append(lb.text("note_left_out", lang, months=sep.join(f"{k} {p}" for k, p in row.left_out)))
         if row.changes:
-            parts.append(lb.text("note_changes", lang, changes=sep.join(row.changes)))
+            parts.append(lb.text("note_changes", lang, changes=sep.join(_change(c, lang) for c in row.changes)))
         if row.incomplete and not parts:
             parts.append(lb.text("note_incomplete", lang))
         return part.join(parts)
@@ -260,6 +261,14 @@ def person_notes(people: pd.DataFrame, lang: Lang) -> list[str]:
     for c in ("missing_kpis", "left_out", "changes"):
         frame[c] = frame[c].map(lambda v: tuple(v) if isinstance(v, (tuple, list)) else ())
     return [one(r) for r in frame.itertuples(index=False)]
+
+
+def _change(text: str, lang: Lang) -> str:
+    """The core's ``"team: 华北 → 华东"`` with the field in the workbook's language."""
+    key, found, rest = text.partition(": ")
+    if found and key in ("team", "role", "name"):
+        return f"{field_label(key, lang)}{'：' if lang == 'zh' else ': '}{rest}"
+    return text
 
 
 def _competition_rank(values: pd.Series, groups: pd.Series | None = None) -> pd.Series:

@@ -98,7 +98,8 @@ def write_teams(book: Workbook, ws: Worksheet, styles: st.Styles, scores: pd.Dat
     cols = [
         sk.Col("team", "", "str", teams["team"]),
         sk.Col("kpi", "", "str", teams["kpi"]),
-        sk.Col("aggregation", "", "str", teams["aggregation"].map(
+        # A 等级 KPI has no T or A to sum or average: its r is the mean rating.
+        sk.Col("aggregation", "", "str", teams["aggregation"].where(teams["method"] != "rating", "").map(
             lambda a: vocab.word(vocab.AGGREGATIONS, a, lang) if a in vocab.AGGREGATIONS else "")),
         sk.Col("target", "", "num", teams["target"], t_fmt, num=st.DECIMAL),
         sk.Col("actual", "", "num", teams["actual"], a_fmt, num=st.DECIMAL),
@@ -116,8 +117,10 @@ def write_teams(book: Workbook, ws: Worksheet, styles: st.Styles, scores: pd.Dat
             c = keys.index(key)
             _recolour(ws, styles, 1, c, len(teams), c, f"${sk.col_letter(s)}2", words)
 
-    # Per-team block: people, average total, count of each grade.
+    # Per-team block: people, average total, count of each grade. It starts a printed
+    # page of its own, under the repeated header row of the table above.
     top = last + 2
+    breaks = [top]
     sk.title(ws, styles, top, 0, lb.text("teams_summary", lang))
     skeys = list(lb.TEAM_SUMMARY)
     integer = styles.get("0")
@@ -137,7 +140,7 @@ def write_teams(book: Workbook, ws: Worksheet, styles: st.Styles, scores: pd.Dat
     layout.print_last_row, layout.print_last_col = block_last, max(layout.last_col, len(scols) - 1)
 
     # Chart data: attainment per team for each 合计 KPI, and the chart beside the table.
-    sums = teams[teams["aggregation"] == "sum"]
+    sums = teams[(teams["aggregation"] == "sum") & (teams["method"] != "rating")]
     if len(sums) and sums["attainment"].notna().any():
         grid = sums.pivot_table(index="team", columns="kpi", values="attainment", aggfunc="first", sort=False)
         grid = grid.reindex(index=[t for t in summary["team"] if t in grid.index] +
@@ -155,6 +158,7 @@ def write_teams(book: Workbook, ws: Worksheet, styles: st.Styles, scores: pd.Dat
         layout.print_last_col = max(layout.print_last_col, len(gcols) - 1)
         # Right of the widest table, so that it is clear of the print area.
         _teams_chart(book, ws, lang, ctop + 1, len(grid.index), len(grid.columns), layout.print_last_col + 2)
+    sk.check(ws, top, 0, ws.set_h_pagebreaks(breaks), "set_h_pagebreaks")
     sk.finish(ws, layout)
 
 

@@ -489,6 +489,8 @@ class Layout:
     print_last_row: int | None = None
     print_last_col: int | None = None
     print_gridlines: bool = True
+    # A hidden sheet gets no print area: LibreOffice prints a hidden sheet that has one.
+    print_area: bool = True
 
 
 def set_widths(ws: Worksheet, left: int, cols: list[Col], layout: Layout) -> None:
@@ -516,7 +518,8 @@ def finish(ws: Worksheet, layout: Layout) -> None:
     ws.repeat_rows(0, layout.header_row)
     pr = layout.last_row if layout.print_last_row is None else layout.print_last_row
     pc = layout.last_col if layout.print_last_col is None else layout.print_last_col
-    check(ws, 0, 0, ws.print_area(0, 0, max(pr, layout.header_row), pc), "print_area")
+    if layout.print_area:
+        check(ws, 0, 0, ws.print_area(0, 0, max(pr, layout.header_row), pc), "print_area")
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)

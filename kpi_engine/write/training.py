@@ -53,7 +53,9 @@ def write_training(book: Workbook, ws: Worksheet, styles: st.Styles, results: Re
         sk.check(ws, 1, 0, ws.write_string(1, 0, lb.text("no_training", lang), styles.get(italic=True)))
         last = 1
 
+    # Each further table starts a printed page (under the repeated header row).
     top = last + 2
+    breaks = [top]
     sk.title(ws, styles, top, 0, lb.text("training_courses", lang))
     ccols = _cols(courses, lb.TRAINING_COURSES, styles, lang)
     course_header = top + 1
@@ -61,6 +63,7 @@ def write_training(book: Workbook, ws: Worksheet, styles: st.Styles, results: Re
     sk.set_widths(ws, 0, ccols, layout)
 
     top = last + 2
+    breaks.append(top)
     sk.title(ws, styles, top, 0, lb.text("training_before_after", lang))
     bcols = _cols(before_after, lb.BEFORE_AFTER, styles, lang)
     layout.print_last_row = sk.write_table(ws, styles, top + 1, 0, bcols)
@@ -69,6 +72,7 @@ def write_training(book: Workbook, ws: Worksheet, styles: st.Styles, results: Re
     has_tests = courses[["pre", "post"]].notna().any().any() if len(courses) else False
     if has_tests:
         _prepost_chart(book, ws, lang, course_header, len(courses), layout.last_col + 2)
+    sk.check(ws, top, 0, ws.set_h_pagebreaks(breaks), "set_h_pagebreaks")
     sk.finish(ws, layout)
 
 
