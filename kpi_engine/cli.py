@@ -128,11 +128,14 @@ def print_issues(report: Report, lang: Lang, console: Console | None = None) -> 
             style = {"error": "red", "warning": "yellow"}.get(issue.level)
             table.add_row(*(row[k] for k in ISSUE_COLUMNS), style=style)
         console.print(table)
-    else:
-        console.print("\t".join(headers), markup=False, highlight=False, soft_wrap=True)
-        for issue in issues:
-            row = issue.row(lang.value)
-            console.print("\t".join(row[k] for k in ISSUE_COLUMNS), markup=False, highlight=False, soft_wrap=True)
+    else:  # plain tab-separated lines for pipes and scripts (rich would expand the tabs)
+        lines = ["\t".join(headers)]
+        lines += ["\t".join(_one_line(issue.row(lang.value)[k]) for k in ISSUE_COLUMNS) for issue in issues]
+        console.file.write("\n".join(lines) + "\n")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).replace("\t", " ").split())
 
 
 def _print_summary(outcome, paths: list[Path], lang: Lang) -> None:

@@ -181,7 +181,8 @@ def write(
     out = Path(out)
     if out.suffix == "":
         out = out.with_suffix(".xlsx")
-    inputs = {os.path.realpath(f.path) for f in outcome.files}
+    # An earlier result in the folder was skipped, not read: replacing it is the point.
+    inputs = {os.path.realpath(f.path) for f in outcome.files if f.status != "skipped"}
     jobs: list[tuple[Path, Outcome]] = [(out, outcome)]
     if split_by == "team":
         for team in sorted(outcome.results.people["team"].unique()):
