@@ -3,7 +3,8 @@
 The scheme is scoring.md's 销售代表 (weights 40/20/15/10/10/5, 销售额 with a 60% floor)
 plus a 销售经理 whose KPIs come from other sources (团队:销售额, 培训) and a 新人 role
 whose tier table does not exist. Two months. The people cover every method and both
-directions, a tie, an incomplete person, one without any data, an unscorable KPI and
+directions, the edges of the attainment table (T = 0, negative actual, negative target),
+a tie, an incomplete person, one without any data, an unscorable KPI and
 hostile text (``=HYPERLINK(...)``, ``+cmd``, ``@x``) in every text field a reader
 passes on. :func:`inputs` builds the InputData, :func:`build` scores it; tests that edit
 an actual score an edited copy of the same input.
@@ -61,6 +62,9 @@ REPS = {
     "E003": ("李娜", "华南", [[(250000, 140000), (5, 4), (0.05, NAN), (0, 1), (0.95, 0.9)],
                               [(250000, 140000), (5, 4), (0.05, NAN), (0, 0), (0.95, 0.905)]]),
     "E004": ("刘洋", "华南", [[(NAN, NAN)] * 5, [(NAN, NAN)] * 5]),
+    # Edges of the attainment table: T = 0 both ways, a negative actual, a negative target.
+    "E007": ("吴边界", "华南", [[(0, 5), (10, -1), (0, 0.01), (-1, 2), (0.95, 1.0)],
+                                [(0, 0), (10, 12), (0, 0.0), (-1, 0), (0.95, 0.97)]]),
     HOSTILE_ID: (HOSTILE_NAME, HOSTILE_TEAM, [[(100, 100), (5, 5), (0.05, 0.05), (0, 0), (0.95, 0.95)],
                                                [(100, 104), (5, 5), (0.05, 0.05), (0, 0), (0.95, 0.95)]]),
 }
