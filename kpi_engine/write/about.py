@@ -134,7 +134,7 @@ def formulas_in_force(settings: Settings, lang: Lang, params_sheet: str) -> list
     rater = sep.join(f"{vocab.word(vocab.RATER_TYPES, t, lang)} {_pct(w)}" for t, w in weights.items() if w > 0)
     if lang == "zh":
         lower = ("2 − 实际 ÷ 目标，最低 0" if s.lower_formula == "two_minus"
-                 else "目标 ÷ 实际；实际为 0 时取封顶值")
+                 else "目标 ÷ 实际，不超过封顶；实际为 0（或负数）时取封顶值")
         total = ("有数据指标的得分之和 × 100 ÷ 有数据指标的权重之和（缺数据指标的权重按比例分给其他指标）"
                  if s.missing_data == "renormalize" else "各指标得分之和；缺数据的指标记 0 分")
         return [
@@ -155,7 +155,7 @@ def formulas_in_force(settings: Settings, lang: Lang, params_sheet: str) -> list
             ("实时公式", f"“明细”的完成率、得分、状态和“汇总”的总分、等级、排名、状态计数都是公式：改动明细里的目标值或实际值，结果和颜色随之更新。公式用到的设置和分段表在隐藏的“{params_sheet}”工作表"),
         ]
     lower = ("2 − actual ÷ target, at least 0" if s.lower_formula == "two_minus"
-             else "target ÷ actual; the cap when the actual is 0")
+             else "target ÷ actual, at most the cap; the cap when the actual is 0 or less")
     total = ("sum of the scores of the KPIs with data × 100 ÷ sum of their weights (the weight of KPIs without data is shared out)"
              if s.missing_data == "renormalize" else "sum of the scores; a KPI without data scores 0")
     return [
