@@ -410,3 +410,21 @@ def test_bad_language_and_unwritable_path(outcome, tmp_path):
     with pytest.raises(OSError):
         write_workbook(outcome, tmp_path / "no-such-folder" / "x.xlsx")
     assert not Path(tmp_path / "no-such-folder").exists()
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("zh", "无数据：费用率、客户投诉；未计入的月份（目标或实际缺失）：销售额 2026-02；范围内变动：部门：华北 → 华东"),
+    ("en", "no data: 费用率, 客户投诉; months left out (target or actual missing): 销售额 2026-02; "
+           "changes in the scope: Team: 华北 → 华东"),
+])
+def test_person_notes_in_the_workbooks_language(lang, expected):
+    from kpi_engine.write.detail import person_notes
+
+    people = pd.DataFrame({
+        "total": [80.0, math.nan], "missing_kpis": [("费用率", "客户投诉"), ()],
+        "left_out": [(("销售额", "2026-02"),), ()], "changes": [("team: 华北 → 华东",), ()],
+        "incomplete": [True, True],
+    })
+    notes = person_notes(people, lang)
+    assert notes[0] == expected
+    assert notes[1] == lb.text("note_no_data_at_all", lang)
