@@ -39,7 +39,7 @@ def read_ratings(rows: Rows, targets: pd.DataFrame, scheme: pd.DataFrame, scheme
     rows.require(["kpi", "rater_type", "rating"])
     p = pd.DataFrame(index=rows.df.index)
     for key in ("employee_id", "kpi", "rater"):
-        p[key] = clean_text(rows.df[key])
+        p[key] = rows.text(key)
     p["period"] = rows.periods("period").values
     p["rater_type"] = rows.words("rater_type", vocab.RATER_TYPES)
     p["rating"] = _ratings(rows)

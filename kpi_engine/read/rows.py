@@ -14,9 +14,10 @@ import pandas as pd
 from .. import vocab
 from ..issues import Issue, IssueType, SheetCount
 from .sheets import Sheet
-from .values import Numbers, Periods, blank_mask, clean_text, parse_numbers, parse_periods, word_lookup
+from .values import Numbers, Periods, blank_mask, clean_text, on_distinct, parse_numbers, parse_periods, word_lookup
 
 OK, REJECTED, DUPLICATE, SKIPPED = "ok", "rejected", "duplicate", "skipped"
+STATUS_DTYPE = pd.CategoricalDtype([OK, REJECTED, DUPLICATE, SKIPPED])
 
 EXAMPLE_ROWS = IssueType(
     "example_row", "warning",
@@ -116,11 +117,27 @@ class Rows:
             for fl in kind.fields:
                 self.df[f"_untrusted_{fl.key}"] = pd.Series(dtype=bool)
                 self.df[f"_novalue_{fl.key}"] = pd.Series(dtype=bool)
-        self.status = pd.Series(OK, index=self.df.index, dtype=object)
+        # Categorical: `status == OK` compares small codes, not a million Python strings.
+        self.status = pd.Series(OK, index=self.df.index, dtype=STATUS_DTYPE)
         refused = [sid for sid, s in self.sheets.items() if s.refused]
         if refused:
             self.status[self.df["_sid"].isin(refused)] = REJECTED
         self.issues: list[Issue] = []
+        self._text: dict[str, pd.Series] = {}
+        self._blank: dict[str, pd.Series] = {}
+
+    # --- cached column views (each raw column is cleaned once, however many checks read it) ---
+
+    def text(self, key: str) -> pd.Series:
+        """The column as trimmed, whitespace-folded text."""
+        if key not in self._text:
+            self._text[key] = clean_text(self.df[key])
+        return self._text[key]
+
+    def blank(self, key: str) -> pd.Series:
+        if key not in self._blank:
+            self._blank[key] = blank_mask(self.df[key])
+        return self._blank[key]
 
     # --- locating ------------------------------------------------------------------
 
@@ -173,12 +190,12 @@ class Rows:
 
     def skip_non_rows(self, id_field: str) -> None:
         """Example rows, totals rows and rows without their identifying cell → skipped (warnings)."""
-        ids = clean_text(self.df[id_field])
-        low = ids.str.casefold()
-        example = self.live & low.str.startswith(EXAMPLE_PREFIXES)
+        ids = self.text(id_field)
+        example = self.live & on_distinct(ids, lambda u: u.str.casefold().str.startswith(EXAMPLE_PREFIXES))
         for first_field in [f.key for f in self.kind.required][:1]:
             if first_field != id_field:
-                example |= self.live & clean_text(self.df[first_field]).str.casefold().str.startswith(EXAMPLE_PREFIXES)
+                example |= self.live & on_distinct(self.text(first_field),
+                                                   lambda u: u.str.casefold().str.startswith(EXAMPLE_PREFIXES))
         if example.any():
             # One warning per sheet: the rows are the template's, not HR's.
             for sid, grp in self.df[example].groupby("_sid", sort=True):
@@ -190,7 +207,8 @@ class Rows:
                     field=id_field, value=_ranges(rows), count=len(rows),
                 ))
             self.status[example] = SKIPPED
-        total = self.live & low.str.replace(r"[\s:：]", "", regex=True).isin(TOTAL_WORDS)
+        total = self.live & on_distinct(
+            ids, lambda u: u.str.casefold().str.replace(r"[\s:：]", "", regex=True).isin(TOTAL_WORDS))
         self.flag(total, TOTAL_ROW, id_field, status=SKIPPED)
         no_id = self.live & (ids == "") & ~self.df[f"_untrusted_{id_field}"].astype(bool)
         self.flag(no_id, NO_ID_ROW, id_field, status=SKIPPED)
@@ -209,7 +227,7 @@ class Rows:
     def require(self, fields) -> None:
         """Required text cells left blank → error on the cell, row rejected."""
         for key in fields:
-            m = self.live & blank_mask(self.df[key]) & ~self.df[f"_untrusted_{key}"].astype(bool)
+            m = self.live & self.blank(key) & ~self.df[f"_untrusted_{key}"].astype(bool)
             self.flag(m, MISSING_VALUE, key, "", status=None)
             self.status[m] = REJECTED
 

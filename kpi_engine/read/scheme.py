@@ -91,7 +91,7 @@ def read_tiers(rows: Rows) -> tuple[pd.DataFrame, set[str]]:
     rows.skip_non_rows("table")
     rows.reject_formulas([f.key for f in rows.kind.fields])
     rows.require(["table"])
-    table = clean_text(rows.df["table"])
+    table = rows.text("table")
     parsed = {"table": table}
     for key in ("from_r", "fraction"):
         n = rows.numbers(key)
@@ -156,7 +156,7 @@ def read_scheme(rows: Rows, tier_tables: set[str]) -> Scheme:
     rows.require(["role", "kpi"])
     p = pd.DataFrame(index=rows.df.index)
     for key in ("role", "kpi", "category", "tier_table", "unit"):
-        p[key] = clean_text(rows.df[key])
+        p[key] = rows.text(key)
 
     w = rows.numbers("weight")
     rows.flag(rows.live & w.values.isna() & ~w.bad, MISSING_VALUE, "weight", "")
@@ -176,7 +176,7 @@ def read_scheme(rows: Rows, tier_tables: set[str]) -> Scheme:
     rows.range_check("points_per_unit", n.values, n.values >= 0, "≥ 0")
     n = rows.numbers("step")
     p["step"] = n.values
-    p["_step_text"] = clean_text(rows.df["step"])
+    p["_step_text"] = rows.text("step")
     rows.range_check("step", n.values, n.values > 0, "> 0")
     _sources(rows, p)
 
@@ -203,7 +203,7 @@ def read_scheme(rows: Rows, tier_tables: set[str]) -> Scheme:
 
 def _sources(rows: Rows, p: pd.DataFrame) -> None:
     """来源: 本人 / 培训 / 团队:指标 (either colon width) → source, source_kpi."""
-    text = clean_text(rows.df["source"])
+    text = rows.text("source")
     text = text.str.replace("：", ":", regex=False)
     has_colon = text.str.contains(":", regex=False)
     head = text.str.split(":", n=1).str[0].fillna("").str.strip()

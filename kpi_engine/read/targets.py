@@ -51,12 +51,11 @@ def parse_targets(rows: Rows) -> pd.DataFrame:
     rows.require(["name", "team", "role", "kpi"])
     p = pd.DataFrame(index=rows.df.index)
     for key in ("employee_id", "name", "team", "role", "kpi", "unit", "note"):
-        p[key] = clean_text(rows.df[key])
+        p[key] = rows.text(key)
     p["period"] = rows.periods("period").values
     t = rows.numbers("target")
     a = rows.numbers("actual")
     p["target"], p["actual"] = t.values, a.values
-    p["_target_text"], p["_actual_text"] = clean_text(rows.df["target"]), clean_text(rows.df["actual"])
     return p
 
 
@@ -104,8 +103,10 @@ def _percent_scale(rows: Rows, p: pd.DataFrame, scheme_frame: pd.DataFrame) -> N
     nz_a = is_pct & a.notna() & (a != 0)
     big_t, big_a = t.abs() > 2, a.abs() > 2
     mismatch = nz_t & nz_a & (big_t != big_a)
-    rows.flag(mismatch, PERCENT_SCALE_MISMATCH, "actual", p["_actual_text"],
-              target=p["_target_text"], actual=p["_actual_text"])
+    if mismatch.any():
+        target_text = clean_text(rows.df.loc[mismatch, "target"]).reindex(p.index)
+        actual_text = clean_text(rows.df.loc[mismatch, "actual"]).reindex(p.index)
+        rows.flag(mismatch, PERCENT_SCALE_MISMATCH, "actual", actual_text, target=target_text, actual=actual_text)
     points = is_pct & ~mismatch & (nz_t | nz_a) & (~nz_t | big_t) & (~nz_a | big_a)
     p.loc[points, "target"] = t[points] / 100
     p.loc[points, "actual"] = a[points] / 100

@@ -20,7 +20,7 @@ def read_training(rows: Rows) -> pd.DataFrame:
     rows.require(["course_id", "course"])
     p = pd.DataFrame(index=rows.df.index)
     for key in ("course_id", "course", "category", "employee_id", "name"):
-        p[key] = clean_text(rows.df[key])
+        p[key] = rows.text(key)
     when = rows.periods("date", want_day=True)
     p["period"] = when.values
     # A month without a day (2026-03) stands for the month's first day.
@@ -34,7 +34,7 @@ def read_training(rows: Rows) -> pd.DataFrame:
     p["planned_hours"] = planned.values
     p["attended_hours"] = attended.values.fillna(0.0)  # blank = 0, absent (inputs.md)
     over = rows.live & (p["attended_hours"] > p["planned_hours"] + 1e-9)
-    rows.flag(over, OUT_OF_RANGE, "attended_hours", range="0–" + clean_text(rows.df["planned_hours"]) + " (计划学时/planned)")
+    rows.flag(over, OUT_OF_RANGE, "attended_hours", range="0–" + rows.text("planned_hours") + " (计划学时/planned)")
     for key, lo, hi in (("pre", 0, 100), ("post", 0, 100), ("satisfaction", 1, 5)):
         n = rows.numbers(key)
         p[key] = n.values

@@ -27,6 +27,21 @@ _GROUPED = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d{1,4}(?:,\d{4})+)(?:\.\d+)
 _TRANSLATE = str.maketrans({"\u2212": "-", "\u00a0": " ", "\u3000": " ", "\u200b": ""})
 
 
+def on_distinct(text: pd.Series, fn):
+    """``fn`` (vectorised over a Series of str) run on the distinct values only, then spread
+    back: a KPI sheet repeats a few names, teams, roles, KPIs and months a million times,
+    and pandas' string methods cost a Python call per element. ``text`` holds str only."""
+    if len(text) < 256:
+        return fn(text.astype(object))
+    codes, uniques = pd.factorize(text.to_numpy(dtype=object))
+    out = fn(pd.Series(uniques, dtype=object))
+    if isinstance(out, pd.DataFrame):
+        res = out.iloc[codes]
+        res.index = text.index
+        return res
+    return pd.Series(out.to_numpy()[codes], index=text.index, dtype=out.dtype)
+
+
 def kinds(s: pd.Series) -> pd.Series:
     """The Python type of every cell, for masks (``map(type)`` runs in C, not per row in Python)."""
     return s.map(type)
@@ -46,14 +61,17 @@ def blank_mask(s: pd.Series) -> pd.Series:
     isstr = t == str
     blank = s.isna()
     if isstr.any():
-        blank = blank | (isstr & (s.where(isstr, "x").astype(str).str.translate(_TRANSLATE).str.strip() == ""))
+        empty = on_distinct(s[isstr], lambda u: u.str.translate(_TRANSLATE).str.strip() == "")
+        blank = blank | empty.reindex(s.index, fill_value=False).astype(bool)
     return blank
 
 
 def _text_of(s: pd.Series, t: pd.Series) -> pd.Series:
     """Every cell as text: numbers without a spurious ``.0``, dates as ISO, bools as TRUE/FALSE."""
-    out = pd.Series([""] * len(s), index=s.index, dtype=object)
     isstr = t == str
+    if isstr.all():
+        return s.astype(object)
+    out = pd.Series([""] * len(s), index=s.index, dtype=object)
     out[isstr] = s[isstr]
     isnum = _is_number_type(t)
     if isnum.any():
@@ -80,23 +98,20 @@ def _other_text(v) -> str:
 
 def clean_text(s: pd.Series) -> pd.Series:
     """Text fields: trimmed (full-width spaces too), inner runs of whitespace folded to one space."""
-    text = _text_of(s, kinds(s)).astype(str)
+    text = _text_of(s, kinds(s))
     if len(text) == 0:
         return text.astype(object)
-    return (
-        text.str.translate(_TRANSLATE)
-        .str.replace(r"\s+", " ", regex=True)
-        .str.strip()
-        .astype(object)
-    )
+    return on_distinct(text, lambda u: u.str.translate(_TRANSLATE).str.replace(r"\s+", " ", regex=True)
+                       .str.strip().astype(object))
 
 
 def normalise_word(s: pd.Series) -> pd.Series:
     """Text for matching fixed words: NFKC, spaces removed, casefolded."""
-    text = clean_text(s).astype(str)
+    text = clean_text(s)
     if len(text) == 0:
         return text.astype(object)
-    return text.str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.casefold().astype(object)
+    return on_distinct(text, lambda u: u.str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+                       .str.casefold().astype(object))
 
 
 def _prepared(text: pd.Series) -> pd.Series:
@@ -133,33 +148,43 @@ def parse_numbers(s: pd.Series, scale: float | pd.Series = 1.0) -> Numbers:
         values[isnum] = s[isnum].astype("float64") * scale
     isstr = t == str
     if isstr.any():
-        text = _prepared(s[isstr])
-        nodata = text.isin(NO_DATA_WORDS)
-        pct = text.str.endswith("%")
-        body = text.str.replace(r"%$", "", regex=True).str.strip()
-        wan = body.str.contains(r"万元?$", regex=True)
-        body = body.str.replace(r"万元?$", "", regex=True).str.strip()
-        # Currency marks only before or after the number: 12元5 is not a number.
-        pre = body.str.contains(_CURRENCY_PRE, regex=True)
-        body = body.str.replace(_CURRENCY_PRE, "", regex=True)
-        post = body.str.contains(_CURRENCY_POST, regex=True)
-        body = body.str.replace(_CURRENCY_POST, "", regex=True).str.strip()
-        grouped = body.str.match(_GROUPED)
-        body = body.where(~grouped, body.str.replace(",", "", regex=False))
-        ok = body.str.match(_NUMBER) & ~nodata
-        num = pd.to_numeric(body.where(ok, None), errors="coerce")
-        has_unit = pct | wan | pre | post
-        # Divide for %, so that 95% is exactly 0.95 (95 * 0.01 is 0.9500000000000001).
-        divisor = np.where(pct, 100.0, 1.0)
-        factor = np.where(has_unit, np.where(wan & ~pct, 10_000.0, 1.0), scale[isstr].to_numpy())
-        values[isstr] = (num / divisor * factor).where(ok)
-        bad[isstr] = ~ok & ~nodata
-        percent[isstr] = pct & ok
+        got = on_distinct(s[isstr], _text_numbers)
+        ok, has_unit = got["ok"].to_numpy(bool), got["unit"].to_numpy(bool)
+        factor = np.where(has_unit, got["factor"].to_numpy(float), scale[isstr].to_numpy())
+        values[isstr] = np.where(ok, got["num"].to_numpy(float) * factor, np.nan)
+        bad[isstr] = ~ok & ~got["nodata"].to_numpy(bool)
+        percent[isstr] = got["pct"].to_numpy(bool) & ok
         own[isstr] = has_unit & ok
     # bools, dates and anything else are not numbers
     other = ~isnum & ~isstr & s.notna()
     bad |= other
     return Numbers(values, bad, percent, own, isstr)
+
+
+def _text_numbers(u: pd.Series) -> pd.DataFrame:
+    """Number text → (num, ok, nodata, pct, unit, factor) for each distinct text."""
+    text = _prepared(u)
+    nodata = text.isin(NO_DATA_WORDS)
+    pct = text.str.endswith("%")
+    body = text.str.replace(r"%$", "", regex=True).str.strip()
+    wan = body.str.contains(r"万元?$", regex=True)
+    body = body.str.replace(r"万元?$", "", regex=True).str.strip()
+    # Currency marks only before or after the number: 12元5 is not a number.
+    pre = body.str.contains(_CURRENCY_PRE, regex=True)
+    body = body.str.replace(_CURRENCY_PRE, "", regex=True)
+    post = body.str.contains(_CURRENCY_POST, regex=True)
+    body = body.str.replace(_CURRENCY_POST, "", regex=True).str.strip()
+    grouped = body.str.match(_GROUPED)
+    body = body.where(~grouped, body.str.replace(",", "", regex=False))
+    ok = body.str.match(_NUMBER) & ~nodata
+    num = pd.to_numeric(body.where(ok, None), errors="coerce")
+    # Divide for %, so that 95% is exactly 0.95 (95 * 0.01 is 0.9500000000000001).
+    num = num.where(~pct, num / 100)
+    return pd.DataFrame({
+        "num": num.astype(float), "ok": ok.astype(bool), "nodata": nodata.astype(bool),
+        "pct": pct.astype(bool), "unit": (pct | wan | pre | post).astype(bool),
+        "factor": np.where(wan & ~pct, 10_000.0, 1.0),
+    }, index=u.index)
 
 
 # --- periods -------------------------------------------------------------------------
@@ -236,25 +261,31 @@ def parse_periods(s: pd.Series, *, want_day: bool = False) -> Periods:
         bad[isnum] = ~ok & ~decimal[isnum]
     isstr = (t == str) & ~blank
     if isstr.any():
-        text = _prepared(s[isstr])
-        got = pd.Series("", index=text.index, dtype=object)
-        for pat in _PERIOD_PATTERNS:
-            parts = text.str.extract(pat)
-            ym, ok = _ym(parts["y"], parts["m"])
-            take = ok & (got == "")
-            got[take] = ym[take]
-        parts = text.str.extract(_EN_MONTH)
-        mn = parts["mn"].map(_MONTHS)
-        ym, ok = _ym(parts["y"], mn)
-        take = ok & (got == "")
-        got[take] = ym[take]
-        values[isstr] = got
-        bad[isstr] = got == ""
+        got = on_distinct(s[isstr], lambda u: _text_periods(u, want_day))
+        values[isstr] = got["ym"]
+        bad[isstr] = got["ym"] == ""
         if want_day:
-            date[isstr] = _text_dates(text)
+            date[isstr] = got["date"]
     other = ~isdate & ~isnum & (t != str) & s.notna()
     bad |= other
     return Periods(values, bad & ~blank, decimal, blank, date)
+
+
+def _text_periods(u: pd.Series, want_day: bool) -> pd.DataFrame:
+    text = _prepared(u)
+    got = pd.Series("", index=text.index, dtype=object)
+    for pat in _PERIOD_PATTERNS:
+        parts = text.str.extract(pat)
+        ym, ok = _ym(parts["y"], parts["m"])
+        take = ok & (got == "")
+        got[take] = ym[take]
+    parts = text.str.extract(_EN_MONTH)
+    mn = parts["mn"].map(_MONTHS)
+    ym, ok = _ym(parts["y"], mn)
+    take = ok & (got == "")
+    got[take] = ym[take]
+    date = _text_dates(text) if want_day else pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    return pd.DataFrame({"ym": got, "date": date.astype("datetime64[ns]")}, index=u.index)
 
 
 def _as_datetime(v):

@@ -64,6 +64,7 @@ class Book:
     _wb: CalamineWorkbook | None = None
     _facts: dict[str, SheetFacts] = field(default_factory=dict)  # sheet name → facts (xlsx)
     _parts: dict[str, str] = field(default_factory=dict)  # sheet name → part path
+    _open: dict = field(default_factory=dict)  # sheet name → calamine sheet read for its head
 
     def facts(self, name: str) -> SheetFacts:
         return self._facts.get(name) or SheetFacts()
@@ -77,7 +78,11 @@ class Book:
 
                 cells, rows, cols = read_sparse(self.data, self._parts[name], head_only=head_only)
             else:
-                sh = self._wb.get_sheet_by_name(name)
+                # calamine parses the whole sheet on get_sheet_by_name: keep it from the
+                # first look (the head) for the full read, then let it go.
+                sh = self._open.pop(name, None) or self._wb.get_sheet_by_name(name)
+                if head_only:
+                    self._open[name] = sh
                 values = sh.to_python(skip_empty_area=False, nrows=HEAD_ROWS) if head_only else sh.to_python(
                     skip_empty_area=False)
                 cells = _as_grid(values)
@@ -139,11 +144,13 @@ def open_book(data: bytes, kind: str) -> Book:
 def _as_grid(rows: list[list]) -> np.ndarray:
     if not rows:
         return np.empty((0, 0), dtype=object)
-    width = max(len(r) for r in rows)
-    arr = np.full((len(rows), width), "", dtype=object)
-    if all(len(r) == width for r in rows):
-        arr[:] = rows if width else arr
+    lengths = set(map(len, rows))
+    width = max(lengths)
+    if len(lengths) == 1 and width:
+        arr = np.empty((len(rows), width), dtype=object)
+        arr[:] = rows
         return arr
+    arr = np.full((len(rows), width), "", dtype=object)
     for i, r in enumerate(rows):  # ragged rows only come from odd writers: rare and small
         arr[i, : len(r)] = r
     return arr

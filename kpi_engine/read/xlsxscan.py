@@ -103,6 +103,8 @@ _DTD = re.compile(rb"<!DOCTYPE|<!ENTITY", re.I)
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _WIDE = re.compile(rb' r="([A-Z]{2,3})\d')
+_ANY_COL = re.compile(rb' r="([A-Z]{1,3})\d')
+_DIM = re.compile(rb'<dimension ref="[A-Z]*\d*:?([A-Z]{1,3})\d*"')
 _ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _T_STR = re.compile(rb'\bt="str"')
 _T_ERR = re.compile(rb'\bt="e"')
@@ -151,13 +153,18 @@ def _scan_sheet_block(buf: bytes, sf: SheetFacts, every: bool) -> None:
     if rows:
         sf.max_row = max(sf.max_row, int(rows[-1]) - 1)
     sf.cells += buf.count(b"<c ") + buf.count(b"<c>")
+    # The widest column: any multi-letter reference in the block (rare, one regex pass),
+    # else the last row's cells, else the <dimension> Excel writes (see the docstring).
     wide = _WIDE.findall(buf)
     col = max((_col(w) for w in wide), default=-1)
-    if col < 0 and b' r="' in buf:
-        # Single-letter columns only: the widest one by at most 26 substring searches.
-        col = next((25 - i for i, ch in enumerate(b"ZYXWVUTSRQPONMLKJIHGFEDCBA")
-                    if b' r="' + bytes([ch]) in buf), -1)
+    if col < 0:
+        last = buf[buf.rfind(b"<row ") :] if b"<row " in buf else buf[-4096:]
+        col = max((_col(w) for w in _ANY_COL.findall(last)), default=-1)
     sf.max_col = max(sf.max_col, col)
+    if b"<dimension" in buf[:8192]:
+        dim = _DIM.search(buf[:8192])
+        if dim:
+            sf.max_col = max(sf.max_col, _col(dim.group(1)))
     if b"<f" not in buf and b't="e"' not in buf:
         return
     for m in _CELL.finditer(buf):
