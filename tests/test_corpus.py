@@ -335,3 +335,88 @@ def check_validate_table(output: str, report: Report) -> None:
             continue  # found by scoring, which validate does not do
         parts = [p for p in (issue.file, issue.sheet, issue.cell) if p]
         assert any(all(p in line for p in parts) for line in lines), f"validate does not list {issue}"
+
+
+# --- faults: where the result cannot be written -------------------------------------------
+#
+# Real file systems, not monkeypatching: a read-only and a full tmpfs mounted in a private
+# user+mount namespace (``unshare -rm``; root is not needed, and chmod would not stop root),
+# and a file-size limit (RLIMIT_FSIZE) that works everywhere. Each must end in exit 2 with
+# the CLI's "Cannot write the result" message, no traceback, no temporary file left behind,
+# and an older result in the same folder untouched.
+
+
+def _namespaces_work() -> bool:
+    try:
+        probe = subprocess.run(["unshare", "-rm", "sh", "-c", "mount -t tmpfs tmpfs /mnt && echo ok"],
+                               capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return probe.stdout.strip() == "ok"
+
+
+needs_namespaces = pytest.mark.skipif(not _namespaces_work(), reason="no unprivileged user+mount namespaces here")
+
+OLD_RESULT = b"PK\x03\x04 an older result that must survive"
+
+
+def _score_on_mount(tmp_path: Path, mount_opts: str, prepare: str) -> subprocess.CompletedProcess:
+    drop = make_corpus.build("title_rows_above_header", tmp_path / "drop")
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "old.xlsx").write_bytes(OLD_RESULT)
+    script = f"""
+        set -u
+        mount -t tmpfs -o {mount_opts} tmpfs {out}
+        {prepare}
+        {sys.executable} -m kpi_engine.cli score {drop} -o {out}/result.xlsx --lang en
+        echo "exit=$?"
+        echo "left=$(ls -A {out} | tr '\\n' ' ')"
+        echo "old=$(sha256sum {out}/result.xlsx 2>/dev/null | cut -c1-64)"
+    """
+    return subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+@needs_namespaces
+def test_read_only_output_folder_exits_2_with_a_clear_message(tmp_path: Path):
+    done = _score_on_mount(tmp_path, "ro,size=1m", "")
+    text = done.stdout + done.stderr
+    assert_no_crash(text)
+    assert "exit=2" in done.stdout, text
+    assert "Cannot write the result" in text and "Read-only file system" in text, text
+    assert "left= \n" in done.stdout or "left=\n" in done.stdout, text
+
+
+@needs_namespaces
+def test_full_output_folder_exits_2_and_keeps_the_old_result(tmp_path: Path):
+    old = tmp_path / "old.xlsx"
+    prepare = (f"cp {old} {{out}}/result.xlsx && (dd if=/dev/zero of={{out}}/filler bs=4k 2>/dev/null || true)")
+    done = _score_on_mount(tmp_path, "size=64k", prepare.format(out=tmp_path / "out"))
+    text = done.stdout + done.stderr
+    assert_no_crash(text)
+    assert "exit=2" in done.stdout, text
+    assert "Cannot write the result" in text and "No space left on device" in text, text
+    # Only the old result and the filler remain: the temporary file was removed …
+    assert re.search(r"left=filler result\.xlsx ?\n", done.stdout), done.stdout
+    # … and the old result is byte for byte what it was.
+    assert f"old={hashlib.sha256(OLD_RESULT).hexdigest()}" in done.stdout, done.stdout
+
+
+def test_file_size_limit_exits_2_and_keeps_the_old_result(tmp_path: Path):
+    """RLIMIT_FSIZE makes every write past 16 KB fail with EFBIG (Python ignores SIGXFSZ)."""
+    drop = make_corpus.build("title_rows_above_header", tmp_path / "drop")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "result.xlsx").write_bytes(OLD_RESULT)
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16 * 1024, 16 * 1024))
+
+    done = subprocess.run([sys.executable, "-m", "kpi_engine.cli", "score", str(drop), "-o", str(out / "result.xlsx"),
+                           "--lang", "en"], capture_output=True, text=True, cwd=ROOT, timeout=300, preexec_fn=limit)
+    text = done.stdout + done.stderr
+    assert_no_crash(text)
+    assert done.returncode == 2, text
+    assert "Cannot write the result" in text and "File too large" in text, text
+    assert sorted(p.name for p in out.iterdir()) == ["result.xlsx"]
+    assert (out / "result.xlsx").read_bytes() == OLD_RESULT
