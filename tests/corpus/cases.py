@@ -252,6 +252,7 @@ CASES: list[Case] = [
     Case("stray_last_cell", 0, {"row_without_id"}, isolate=True, people=CLEAN + ("E101",)),
     Case("own_result_renamed", 0, {"result_file_skipped"}),
     Case("non_workbook_files", 0),
+    Case("template_left_with_examples", 0, {"example_row"}, people=CLEAN + ("E101",)),
     Case("one_workbook_everything", 0, check=check_one_workbook),
     Case("formula_like_file_name", 1, {"bad_number"}, people=CLEAN + ("E101",),
          where=(("=HYPERLINK(1)+cmd.xlsx", T, "G5", "bad_number"),)),

@@ -872,6 +872,19 @@ def _(folder: Path) -> None:
     (folder / "归档").mkdir()
 
 
+@case("template_left_with_examples")
+def _(folder: Path) -> None:
+    """HR filled the shipped template below its grey example rows and never deleted them."""
+    from openpyxl import load_workbook
+
+    base(folder)
+    wb = load_workbook(ROOT / "templates" / "target_sheet.xlsx")
+    ws = wb["目标管理"]
+    for r in person("E101"):
+        ws.append(r)
+    wb.save(folder / "target_sheet.xlsx")
+
+
 @case("one_workbook_everything")
 def _(folder: Path) -> None:
     """Every sheet in one workbook, with English sheet names — and nothing else in the folder."""
