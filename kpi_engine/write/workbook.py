@@ -79,8 +79,8 @@ def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: dat
         "comments": f"kpi-engine {version}",
         "created": created,
     })
-    book.set_custom_property(RESULT_PROPERTY, version)
-    book.set_calc_mode("auto")
+    if book.set_custom_property(RESULT_PROPERTY, version):
+        raise ValueError(f"the custom property {RESULT_PROPERTY}={version!r} was refused")
     try:
         book.close()
     except FileCreateError as exc:
