@@ -66,11 +66,11 @@ def _ratings(rows: Rows) -> pd.Series:
     points = n.values.where(n.percent, n.values / 100)
     value = value.where(codes.notna(), points)
     ambiguous = unknown & ~n.percent & n.values.gt(0) & n.values.lt(1)
-    rows.flag(rows.live & unknown & (n.bad | n.values.isna()), BAD_WORD, "rating", allowed=RATING_ALLOWED)
+    rows.flag(rows.checkable & unknown & (n.bad | n.values.isna()), BAD_WORD, "rating", allowed=RATING_ALLOWED)
     out = unknown & n.values.notna() & ((value < 0) | (value > 1))
-    rows.flag(rows.live & out, OUT_OF_RANGE, "rating", range="0–100")
+    rows.flag(rows.checkable & out, OUT_OF_RANGE, "rating", range="0–100")
     shown_pct = (n.values * 100).map(lambda v: f"{v:g}%" if np.isfinite(v) else "")
-    rows.flag(rows.live & ambiguous, RATING_AMBIGUOUS, "rating", percent=shown_pct)
+    rows.flag(rows.checkable & ambiguous, RATING_AMBIGUOUS, "rating", percent=shown_pct)
     return value
 
 

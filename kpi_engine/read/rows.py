@@ -120,8 +120,8 @@ class Rows:
         # Categorical: `status == OK` compares small codes, not a million Python strings.
         self.status = pd.Series(OK, index=self.df.index, dtype=STATUS_DTYPE)
         refused = [sid for sid, s in self.sheets.items() if s.refused]
-        if refused:
-            self.status[self.df["_sid"].isin(refused)] = REJECTED
+        self._refused = self.df["_sid"].isin(refused)
+        self.status[self._refused] = REJECTED
         self.issues: list[Issue] = []
         self._text: dict[str, pd.Series] = {}
         self._blank: dict[str, pd.Series] = {}
@@ -153,6 +153,13 @@ class Rows:
 
     def has_column(self, field: str) -> bool:
         return any(field in s.letters for s in self.sheets.values())
+
+    @property
+    def checkable(self) -> pd.Series:
+        """Rows whose cells are still checked: live ones, and ones already rejected for another
+        cell (so that HR sees every problem of a row at once) — not skipped rows, duplicates or
+        rows of a refused sheet."""
+        return ((self.status == OK) | (self.status == REJECTED)) & ~self._refused
 
     @property
     def live(self) -> pd.Series:
@@ -216,7 +223,7 @@ class Rows:
     def reject_formulas(self, fields) -> None:
         """Formula cells without a trusted saved value reject their row (inputs.md, "Formulas")."""
         for key in fields:
-            m = self.live & self.df[f"_untrusted_{key}"].astype(bool)
+            m = self.checkable & self.df[f"_untrusted_{key}"].astype(bool)
             if not m.any():
                 continue
             novalue = self.df[f"_novalue_{key}"].astype(bool)
@@ -227,7 +234,7 @@ class Rows:
     def require(self, fields) -> None:
         """Required text cells left blank → error on the cell, row rejected."""
         for key in fields:
-            m = self.live & self.blank(key) & ~self.df[f"_untrusted_{key}"].astype(bool)
+            m = self.checkable & self.blank(key) & ~self.df[f"_untrusted_{key}"].astype(bool)
             self.flag(m, MISSING_VALUE, key, "", status=None)
             self.status[m] = REJECTED
 
@@ -278,27 +285,27 @@ class Rows:
         """A number column of live rows (万 header hints applied); unreadable cells reject their row."""
         scale = self.per_sheet(lambda s: s.scale.get(key, 1.0)).astype("float64")
         n = parse_numbers(self.df[key], scale)
-        self.flag(self.live & n.bad, BAD_NUMBER, key)
+        self.flag(self.checkable & n.bad, BAD_NUMBER, key)
         return n
 
     def words(self, key: str, table: dict) -> pd.Series:
         """A fixed-word column → codes (None when blank); unknown words reject their row."""
         codes, unknown, _blank = word_lookup(self.df[key], table)
-        self.flag(self.live & unknown, BAD_WORD, key, allowed=allowed_words(table))
+        self.flag(self.checkable & unknown, BAD_WORD, key, allowed=allowed_words(table))
         return codes
 
     def periods(self, key: str = "period", *, want_day: bool = False) -> Periods:
         """A month column; blank, decimal-number and unreadable cells reject their row."""
         p = parse_periods(self.df[key], want_day=want_day)
         untrusted = self.df[f"_untrusted_{key}"].astype(bool)
-        self.flag(self.live & p.blank & ~untrusted, MISSING_VALUE, key, "")
-        self.flag(self.live & p.decimal, PERIOD_DECIMAL, key)
-        self.flag(self.live & p.bad, BAD_PERIOD, key)
+        self.flag(self.checkable & p.blank & ~untrusted, MISSING_VALUE, key, "")
+        self.flag(self.checkable & p.decimal, PERIOD_DECIMAL, key)
+        self.flag(self.checkable & p.bad, BAD_PERIOD, key)
         return p
 
     def range_check(self, key: str, values: pd.Series, ok: pd.Series, shown_range: str) -> None:
         """Numbers outside their range (``ok`` False where a value is present) reject their row."""
-        bad = self.live & values.notna() & ~ok.fillna(False).astype(bool)
+        bad = self.checkable & values.notna() & ~ok.fillna(False).astype(bool)
         self.flag(bad, OUT_OF_RANGE, key, range=shown_range)
 
     # --- counting ------------------------------------------------------------------------

@@ -95,7 +95,7 @@ def read_tiers(rows: Rows) -> tuple[pd.DataFrame, set[str]]:
     parsed = {"table": table}
     for key in ("from_r", "fraction"):
         n = rows.numbers(key)
-        missing = rows.live & n.values.isna() & ~n.bad
+        missing = rows.checkable & n.values.isna() & ~n.bad
         rows.flag(missing, MISSING_VALUE, key, "")
         parsed[key] = fractions(n.values, n.percent)
         rows.range_check(key, parsed[key], parsed[key] >= 0, "≥ 0")
@@ -159,7 +159,7 @@ def read_scheme(rows: Rows, tier_tables: set[str]) -> Scheme:
         p[key] = rows.text(key)
 
     w = rows.numbers("weight")
-    rows.flag(rows.live & w.values.isna() & ~w.bad, MISSING_VALUE, "weight", "")
+    rows.flag(rows.checkable & w.values.isna() & ~w.bad, MISSING_VALUE, "weight", "")
     rows.range_check("weight", w.values, (w.values >= 0) & (w.values <= np.where(w.percent, 1, 100)), "0–100")
     p["_weight_raw"] = w.values
     p["_weight_pct"] = w.percent
@@ -189,10 +189,11 @@ def read_scheme(rows: Rows, tier_tables: set[str]) -> Scheme:
     known = "、".join(sorted(tier_tables)) or "—"
     rows.flag(tiers & (p["tier_table"] != "") & ~p["tier_table"].isin(tier_tables), UNKNOWN_TIER_TABLE,
               "tier_table", known=known)
-    rows.flag(rows.live & (p["method"] == "deduction") & p["points_per_unit"].isna(), POINTS_PER_UNIT_MISSING,
+    rows.flag(rows.checkable & (p["method"] == "deduction") & p["points_per_unit"].isna(), POINTS_PER_UNIT_MISSING,
               "points_per_unit", "")
     team = rows.live & (p["source"] == "team")
-    kpis = set(p.loc[rows.live, "kpi"])
+    # Any KPI written in the scheme may be rolled up, even one whose own row has an error.
+    kpis = set(p.loc[rows.status != "skipped", "kpi"]) - {""}
     rows.flag(team & ~p["source_kpi"].isin(kpis), UNKNOWN_SOURCE_KPI, "source", p["source_kpi"],
               known="、".join(sorted(kpis)))
 
@@ -206,12 +207,13 @@ def _sources(rows: Rows, p: pd.DataFrame) -> None:
     text = rows.text("source")
     text = text.str.replace("：", ":", regex=False)
     has_colon = text.str.contains(":", regex=False)
-    head = text.str.split(":", n=1).str[0].fillna("").str.strip()
-    tail = text.str.split(":", n=1).str[1].fillna("").str.strip()
+    parts = text.astype(object).str.extract(r"^([^:]*)(?::(.*))?$")
+    head = parts[0].astype(object).fillna("").str.strip()
+    tail = parts[1].astype(object).fillna("").str.strip()
     codes, unknown, blank = word_lookup(head.astype(object), vocab.SOURCES)
     codes = codes.where(~blank, "own")
     bad = unknown | ((codes == "team") & (tail == "")) | ((codes != "team") & has_colon & (tail != ""))
-    rows.flag(rows.live & bad & (text != ""), BAD_SOURCE, "source")
+    rows.flag(rows.checkable & bad & (text != ""), BAD_SOURCE, "source")
     p["source"] = codes.where(~bad, "own")
     p["source_kpi"] = tail.where(codes == "team", "")
 

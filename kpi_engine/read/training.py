@@ -27,13 +27,13 @@ def read_training(rows: Rows) -> pd.DataFrame:
     p["date"] = when.date.where(when.date.notna(), pd.to_datetime(when.values.where(when.values != "") + "-01",
                                                                   format="%Y-%m-%d", errors="coerce"))
     planned = rows.numbers("planned_hours")
-    rows.flag(rows.live & planned.values.isna() & ~planned.bad, MISSING_VALUE, "planned_hours", "")
+    rows.flag(rows.checkable & planned.values.isna() & ~planned.bad, MISSING_VALUE, "planned_hours", "")
     rows.range_check("planned_hours", planned.values, planned.values > 0, "> 0")
     attended = rows.numbers("attended_hours")
     rows.range_check("attended_hours", attended.values, attended.values >= 0, "≥ 0")
     p["planned_hours"] = planned.values
     p["attended_hours"] = attended.values.fillna(0.0)  # blank = 0, absent (inputs.md)
-    over = rows.live & (p["attended_hours"] > p["planned_hours"] + 1e-9)
+    over = rows.checkable & (p["attended_hours"] > p["planned_hours"] + 1e-9)
     rows.flag(over, OUT_OF_RANGE, "attended_hours", range="0–" + rows.text("planned_hours") + " (计划学时/planned)")
     for key, lo, hi in (("pre", 0, 100), ("post", 0, 100), ("satisfaction", 1, 5)):
         n = rows.numbers(key)
