@@ -226,7 +226,7 @@ def check_report(report) -> None:
         for lang in ("zh", "en"):
             message = issue.message(lang)
             assert not re.search(r"\{[a-z_]+\}", message), (issue, message)
-        if issue.file.startswith("fuzz") and issue.level == "error" and issue.sheet and issue.code not in NO_CELL:
+        if issue.file.startswith(("fuzz", "damaged")) and issue.level == "error" and issue.sheet and issue.code not in NO_CELL:
             assert issue.cell, issue
 
 
@@ -249,3 +249,78 @@ def check_rows(data, file: str, header_row: int, keys, rows) -> tuple[int, int]:
              for m in [re.search(r"(\d+)$", i.cell)] if m}
     uncovered = [r for r in with_known if r not in used and r not in named]
     return len(uncovered), count.duplicates
+
+
+# --- damaged packages ------------------------------------------------------------------------
+#
+# A valid target workbook whose parts are damaged the way a bad sync, a half-finished
+# download or a hand-edited XML damages them: bytes replaced, cut, repeated, and
+# hostile snippets spliced in. The readers must refuse the file or read it — never raise.
+
+SNIPPETS = [
+    b'<c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>', b'<row r="0">', b'<row r="1048577"><c r="A1048577"><v>1</v></c></row>',
+    b'<c r="A2" t="s"><v>99999</v></c>', b'<c r="B2" t="e"><v>#N/A</v></c>', b'<c r="G2"><f>1/0</f></c>',
+    b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>', b'&a;', b"<mergeCell ref=\"A1:XFD1048576\"/>", b"\xff\xfe\x00",
+    b'<c r="E2" s="999"><v>60</v></c>', b'<v>1e400</v>', b'<v>NaN</v>', b'<t>\x00</t>', b"]]>", b"<![CDATA[",
+    '<sheet name="目标管理" sheetId="9" r:id="rId99"/>'.encode(), b'<dimension ref="A1:XFD1048576"/>',
+]
+MEMBERS = ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml", "xl/_rels/workbook.xml.rels",
+           "[Content_Types].xml", "xl/sharedStrings.xml"]
+
+
+@st.composite
+def damage(draw):
+    member = draw(st.sampled_from(MEMBERS))
+    edits = draw(st.lists(st.tuples(
+        st.sampled_from(["replace", "cut", "repeat", "splice", "truncate"]),
+        st.floats(0, 1), st.integers(1, 64), st.binary(max_size=16), st.sampled_from(SNIPPETS),
+    ), min_size=1, max_size=4))
+    return member, edits
+
+
+def _damaged(good: Path, out: Path, member: str, edits) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(good) as zf:
+        parts = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+    data = bytearray(parts.get(member, b""))
+    for op, where, length, noise, snippet in edits:
+        at = int(where * len(data))
+        if op == "replace":
+            data[at:at + len(noise)] = noise
+        elif op == "cut":
+            del data[at:at + length]
+        elif op == "repeat":
+            data[at:at] = data[at:at + length] * 3
+        elif op == "splice":
+            data[at:at] = snippet
+        else:
+            del data[at:]
+    parts[member] = bytes(data)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in parts.items():
+            zf.writestr(name, body)
+    return out
+
+
+@pytest.fixture(scope="module")
+def good_targets(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("fuzz-good")
+    rows = [builders.TARGETS_HEADER] + [
+        ["E901", "张伟", "华北", "销售代表", "2026-01", "销售额", 100000, "110,000", "元", "note"],
+        ["E902", "王芳", "华北", "销售代表", datetime(2026, 1, 5), "新客户数", 10, 9, None, None],
+    ]
+    return xw_book(folder / "targets.xlsx", {"目标管理": rows, "说明": [["x"]]})
+
+
+@settings(FUZZ, max_examples=int(os.environ.get("KPI_FUZZ_DAMAGE_EXAMPLES", 1_000 if DEEP else 60)))
+@given(hurt=damage())
+def test_damaged_packages_are_refused_or_read_never_raise(hurt, good_targets):
+    member, edits = hurt
+    with tempfile.TemporaryDirectory(prefix="kpi-fuzz-") as tmp:
+        path = _damaged(good_targets, Path(tmp) / "damaged.xlsx", member, edits)
+        data = read.load([path])
+        check_report(data.report)
+        assert data.files and data.files[0].status in {"read", "refused"}, data.files
+        if data.files[0].status == "refused":
+            assert any(i.level == "error" and i.file == "damaged.xlsx" for i in data.report.issues), data.report.issues
