@@ -110,6 +110,26 @@ def standard_folder(folder: Path) -> Path:
     return folder
 
 
+def big_target_sheet(path: Path, n: int) -> Path:
+    """``n`` target rows (inline strings, written streaming): the readers' speed case."""
+    import xlsxwriter
+
+    kpis = ("销售额", "新客户数", "费用率")
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("目标管理")
+    ws.write_row(0, 0, TARGET_HEADER)
+    for i in range(n):
+        pid = i // 36
+        kpi = kpis[(i // 12) % 3]
+        pct = kpi == "费用率"
+        ws.write_row(i + 1, 0, [
+            f"E{pid:06d}", f"员工{pid}", f"T{pid % 20:02d}", "销售代表", f"2026-{i % 12 + 1:02d}", kpi,
+            5 if pct else 1000 + i % 7, 6 if pct else 900 + i % 11, "%" if pct else "", "",
+        ])
+    wb.close()
+    return path
+
+
 # --- named regression fixtures (each read by a test in tests/test_read_*.py) --------------
 
 
