@@ -12,7 +12,7 @@ from kpi_engine.models import Settings
 from kpi_engine.read import load
 from tests.data import make_fixtures as mf
 from tests.data.make_fixtures import (
-    RATING_HEADER, SCHEME_HEADER, TARGET_HEADER, TIER_HEADER, TRAINING_HEADER, assessment_form,
+    RATING_HEADER, SCHEME_HEADER, TIER_HEADER, assessment_form,
     standard_folder, target_sheet, training_plan, write_xlsx,
 )
 

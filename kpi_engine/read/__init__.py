@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .. import vocab
 from ..data import InputData, InputFile
-from ..issues import Issue, IssueType, NothingToScoreError, Report
+from ..issues import Issue, IssueType, NothingToScoreError, Report, SheetCount
 from .files import FILE_CORRUPT, FILE_TOO_LARGE, LOCK_FILE_SKIPPED, NO_INPUT_FILES, discover, open_candidate
 from .ratings import read_ratings
 from .rows import REJECTED, Rows
@@ -37,7 +37,6 @@ NO_SCHEME = IssueType(
     zh="没有找到考核方案（考核方案 / Scheme 工作表），无法计分。请把考核表（assessment_form.xlsx）放进输入文件夹。",
     en="No scheme (a 考核方案 / Scheme sheet) was found, so nothing can be scored. Put the assessment form (assessment_form.xlsx) in the input folder.",
 )
-SHEET_REFUSED_KIND = "refused"
 
 
 def find_input_files(inputs: Sequence[str | os.PathLike]) -> tuple[list[Path], list[Issue]]:
@@ -95,10 +94,8 @@ def load(inputs: Sequence[str | os.PathLike]) -> InputData:
 
     data = _validate(sheets, report)
     data.files = files
-    from ..issues import SheetCount
-
-    for file, name, n in refused_counts:
-        report.counts.append(SheetCount(file=file, sheet=name, kind=SHEET_REFUSED_KIND, read=n, rejected=n))
+    for file, name, (kind, n) in refused_counts:
+        report.counts.append(SheetCount(file=file, sheet=name, kind=kind, read=n, rejected=n))
     return data
 
 

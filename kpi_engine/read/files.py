@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -231,7 +230,3 @@ def _what_is_it(data: bytes) -> str:
         if text and ("," in text or "\t" in text):
             return "plain text such as CSV, not a workbook"
     return "not a zip or OLE file"
-
-
-def display_path(path: str | os.PathLike) -> str:
-    return Path(path).name

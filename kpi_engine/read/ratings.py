@@ -11,7 +11,7 @@ from ..data import RATING_COLUMNS, frame
 from ..issues import IssueType
 from ..models import Rating
 from .rows import BAD_WORD, OUT_OF_RANGE, Rows
-from .values import clean_text, parse_numbers, word_lookup
+from .values import parse_numbers, word_lookup
 
 RATING_AMBIGUOUS = IssueType(
     "rating_ambiguous", "error",

@@ -8,7 +8,6 @@ Checks mark rows by boolean masks; issues are made only for the rows a mask sele
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .. import vocab

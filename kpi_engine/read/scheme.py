@@ -15,7 +15,7 @@ from ..data import SCHEME_COLUMNS, TIER_COLUMNS, frame
 from ..issues import IssueType
 from ..models import SchemeRow, Tier
 from .rows import MISSING_VALUE, REJECTED, Rows
-from .values import clean_text, normalise_word, word_lookup
+from .values import normalise_word, word_lookup
 
 WEIGHT_TOLERANCE = 1e-6
 

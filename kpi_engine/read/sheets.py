@@ -151,9 +151,9 @@ def _missing(grid: Grid, kind: vocab.SheetKind) -> str:
     return "、".join(f"{f.zh}/{f.en}" for f in kind.required if f.key not in best)
 
 
-def read_sheets(book: Book, file: str, first_sid: int) -> tuple[list[Sheet], list[Issue], dict[str, int]]:
+def read_sheets(book: Book, file: str, first_sid: int) -> tuple[list[Sheet], list[Issue], dict[str, tuple[str, int]]]:
     """Every sheet of a workbook → recognised sheets, issues, and for sheets refused as a
-    whole the number of rows they held (for the row counts).
+    whole their kind and the number of rows they held (for the row counts).
 
     Hidden sheets are read like any other (decisions.md). Only the first rows of a sheet
     are read until it is recognised, so a big unrelated sheet costs little."""
@@ -172,7 +172,7 @@ def read_sheets(book: Book, file: str, first_sid: int) -> tuple[list[Sheet], lis
         if hrow is None:
             n = _nonblank_rows(grid.cells)
             issues.append(HEADER_NOT_FOUND(file=file, sheet=name, missing=_missing(grid, kind), rows=n))
-            refused[name] = n
+            refused[name] = (kind.key, n)
             continue
         sheet, sheet_issues = _build(book, grid, file, kind, hrow, sid)
         sheets.append(sheet)

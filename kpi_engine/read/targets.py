@@ -8,7 +8,6 @@ row — see docs/decisions.md for the measurement.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..data import TARGET_COLUMNS, frame

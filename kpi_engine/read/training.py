@@ -9,7 +9,6 @@ from .. import vocab
 from ..data import TRAINING_COLUMNS, frame
 from ..models import TrainingRow
 from .rows import MISSING_VALUE, OUT_OF_RANGE, Rows
-from .values import clean_text
 
 PROVENANCE = ("file", "sheet", "row")
 
