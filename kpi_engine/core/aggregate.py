@@ -23,41 +23,33 @@ def valid_months(rows: pd.DataFrame) -> pd.Series:
 def aggregate(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """T and A per ``keys`` over the given (valid) monthly rows, by each row's ``aggregation``.
 
-    Returns ``keys`` + target, actual, months. 合计 sums; 平均 is the n-weighted mean;
-    期末 takes the latest month.
+    Returns ``keys`` + target, actual. 合计 sums; 平均 is the n-weighted mean; 期末 takes
+    the latest month (one row per key and month is assumed, as the readers guarantee).
     """
     if rows.empty:
         return pd.DataFrame({**{k: pd.Series([], dtype=rows[k].dtype) for k in keys},
                              "target": pd.Series([], dtype="float64"),
-                             "actual": pd.Series([], dtype="float64"),
-                             "months": pd.Series([], dtype="int64")})
+                             "actual": pd.Series([], dtype="float64")})
     n = rows["n"].to_numpy(dtype="float64")
-    work = pd.DataFrame({
-        **{k: rows[k].to_numpy() for k in keys},
-        "period": rows["period"].to_numpy(),
-        "aggregation": rows["aggregation"].to_numpy(),
-        "t": rows["target"].to_numpy(dtype="float64"),
-        "a": rows["actual"].to_numpy(dtype="float64"),
-        "tn": rows["target"].to_numpy(dtype="float64") * n,
-        "an": rows["actual"].to_numpy(dtype="float64") * n,
-        "n": n,
-    })
-    # Stable sort by period so "last" is the latest month whatever the input row order.
-    work = work.sort_values("period", kind="stable")
-    g = work.groupby(keys, sort=False, observed=True)
-    out = g.agg(
-        t_sum=("t", "sum"), a_sum=("a", "sum"), tn=("tn", "sum"), an=("an", "sum"),
-        n=("n", "sum"), t_last=("t", "last"), a_last=("a", "last"),
-        aggregation=("aggregation", "first"), months=("period", "nunique"),
-    ).reset_index()
-    agg = out["aggregation"].to_numpy(dtype=object)
+    t = rows["target"].to_numpy(dtype="float64")
+    a = rows["actual"].to_numpy(dtype="float64")
+    # Months as sortable integers: the latest month of a key is its largest code.
+    month = pd.factorize(rows["period"], sort=True)[0]
+    work = pd.DataFrame({**{k: rows[k].to_numpy() for k in keys}, "t": t, "a": a, "tn": t * n, "an": a * n,
+                         "n": n, "month": month, "aggregation": rows["aggregation"].to_numpy(dtype=object)})
+    g = work.groupby(keys, sort=False)
+    out = g[["t", "a", "tn", "an", "n"]].sum()
+    latest = work.loc[month == g["month"].transform("max").to_numpy()]
+    last = latest.groupby(keys, sort=False)[["t", "a"]].last().reindex(out.index)
+    agg = g["aggregation"].first().reindex(out.index).to_numpy(dtype=object)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean_t = out["tn"].to_numpy() / out["n"].to_numpy()
         mean_a = out["an"].to_numpy() / out["n"].to_numpy()
     conds = [agg == "sum", agg == "mean", agg == "last"]
-    out["target"] = np.select(conds, [out["t_sum"], mean_t, out["t_last"]], default=np.nan)
-    out["actual"] = np.select(conds, [out["a_sum"], mean_a, out["a_last"]], default=np.nan)
-    return out[[*keys, "target", "actual", "months"]]
+    result = out.index.to_frame(index=False)
+    result["target"] = np.select(conds, [out["t"].to_numpy(), mean_t, last["t"].to_numpy()], default=np.nan)
+    result["actual"] = np.select(conds, [out["a"].to_numpy(), mean_a, last["a"].to_numpy()], default=np.nan)
+    return result
 
 
 def rollup_months(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -66,27 +58,24 @@ def rollup_months(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     The result is again monthly rows that :func:`aggregate` takes: 合计 sums the members;
     平均 is the n-weighted mean of the members, weighted by the summed n; 期末 sums the
     members' month (a percent KPI averages them: a team's end-of-period rate is a mean).
+    ``aggregation`` and ``is_percent`` must be the same on every row of a key.
     """
+    # Group on one integer made of the codes of keys and period (text keys group slowly).
+    codes, uniques = zip(*(pd.factorize(rows[c], sort=False) for c in [*keys, "period"]))
+    group = np.zeros(len(rows), dtype="int64")
+    for code, unique in zip(codes, uniques):
+        group = group * len(unique) + code
     n = rows["n"].to_numpy(dtype="float64")
-    work = pd.DataFrame({
-        **{k: rows[k].to_numpy() for k in keys},
-        "period": rows["period"].to_numpy(),
-        "aggregation": rows["aggregation"].to_numpy(),
-        "is_percent": rows["is_percent"].to_numpy(dtype=bool),
-        "t": rows["target"].to_numpy(dtype="float64"),
-        "a": rows["actual"].to_numpy(dtype="float64"),
-        "tn": rows["target"].to_numpy(dtype="float64") * n,
-        "an": rows["actual"].to_numpy(dtype="float64") * n,
-        "n": n,
-    })
-    out = work.groupby([*keys, "period"], sort=False, observed=True).agg(
-        t=("t", "sum"), a=("a", "sum"), tn=("tn", "sum"), an=("an", "sum"), n=("n", "sum"),
-        aggregation=("aggregation", "first"), is_percent=("is_percent", "first"),
-    ).reset_index()
+    t = rows["target"].to_numpy(dtype="float64")
+    a = rows["actual"].to_numpy(dtype="float64")
+    work = pd.DataFrame({"g": group, "t": t, "a": a, "tn": t * n, "an": a * n, "n": n})
+    sums = work.groupby("g", sort=False).sum()
+    first = pd.Series(np.arange(len(rows))).groupby(group, sort=False).first().reindex(sums.index).to_numpy()
+    out = pd.DataFrame({c: rows[c].to_numpy()[first] for c in [*keys, "period", "aggregation", "is_percent"]})
     agg = out["aggregation"].to_numpy(dtype=object)
-    averaged = (agg == "mean") | ((agg == "last") & out["is_percent"].to_numpy())
+    averaged = (agg == "mean") | ((agg == "last") & out["is_percent"].to_numpy(dtype=bool))
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["target"] = np.where(averaged, out["tn"] / out["n"], out["t"])
-        out["actual"] = np.where(averaged, out["an"] / out["n"], out["a"])
-    out["n"] = np.where(agg == "mean", out["n"], 1.0)
+        out["target"] = np.where(averaged, sums["tn"].to_numpy() / sums["n"].to_numpy(), sums["t"].to_numpy())
+        out["actual"] = np.where(averaged, sums["an"].to_numpy() / sums["n"].to_numpy(), sums["a"].to_numpy())
+    out["n"] = np.where(agg == "mean", sums["n"].to_numpy(), 1.0)
     return out[[*keys, "period", "target", "actual", "n", "aggregation", "is_percent"]]

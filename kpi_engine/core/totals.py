@@ -52,7 +52,8 @@ def person_totals(scores: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         total = g_score
     total = total.where(any_data)
 
-    counts = pd.crosstab(emp, scores["status"]).reindex(columns=list(STATUS_CODES), fill_value=0)
+    counts = pd.DataFrame({code: (scores["status"] == code).groupby(emp, sort=False).sum()
+                           for code in STATUS_CODES})
     missing = collect(scores.loc[~has].sort_values("order", kind="stable"), ["employee_id"], "kpi")
     out = pd.DataFrame({"total": total}).join(counts)
     out["missing_kpis"] = missing.reindex(out.index)
