@@ -40,6 +40,13 @@ from kpi_engine.issues import ISSUE_COLUMNS, KpiEngineError, Report
 from tests.corpus import make_corpus
 from tests.corpus.cases import CASE, CASES, Case
 
+# An exception swallowed at garbage collection ("Exception ignored in …", a traceback on
+# stderr of the real command) fails the case; so does a file left open.
+pytestmark = [
+    pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning"),
+    pytest.mark.filterwarnings("error::ResourceWarning"),
+]
+
 ROOT = Path(__file__).resolve().parent.parent
 RSS_LIMIT_MB = 500
 ADDRESS_SPACE_CAP = 6 * 1024**3  # a runaway reader hits MemoryError here, not the OOM killer

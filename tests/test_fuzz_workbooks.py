@@ -98,9 +98,10 @@ def text_number(draw) -> str:
 
 NO_DATA = ["-", "—", "–", "/", "N/A", "NA", "无", "暂无", "空", "n/a"]
 JUNK = ["十二", "1.2.3", "abc", "TBD", "约100", "1,2,3,4.5.6", "=1+1", "+cmd", "@SUM(A1)", "#N/A", "\t7", "１２．３．４"]
-# Excel's last date. (A period date in 2263–2999 crashed the readers: corpus case
-# period_far_future_date.)
-LAST_DATE = datetime(2262, 1, 1)  # TEMP
+# Dates stop inside pandas' datetime64[ns] range: a 期间 date in 2263–2999 crashes the
+# readers (OutOfBoundsDatetime), pinned by the corpus case period_far_future_date. Once
+# that is fixed, raise this to Excel's last date, datetime(9999, 12, 31).
+LAST_DATE = datetime(2262, 1, 1)
 ERRORS = ["#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?"]
 
 number_cell = st.one_of(
@@ -313,7 +314,7 @@ def good_targets(tmp_path_factory) -> Path:
     return xw_book(folder / "targets.xlsx", {"目标管理": rows, "说明": [["x"]]})
 
 
-@settings(FUZZ, max_examples=int(os.environ.get("KPI_FUZZ_DAMAGE_EXAMPLES", 1_000 if DEEP else 60)))
+@settings(FUZZ, max_examples=int(os.environ.get("KPI_FUZZ_DAMAGE_EXAMPLES", 1_000 if DEEP else 40)))
 @given(hurt=damage())
 def test_damaged_packages_are_refused_or_read_never_raise(hurt, good_targets):
     member, edits = hurt
