@@ -68,7 +68,8 @@ HEADER_WORDS = TEXT_HEADERS | {
     "总分", "等级", "部门排名", "总排名", "达标", "持平", "未达标", "无数据", "方向", "计分方式", "权重", "目标值", "实际值",
     "完成率", "得分", "状态", "汇总方式", "人数", "已评分", "平均分", "读取", "使用", "拒绝", "重复", "跳过", "级别", "类型",
     "Total", "Grade", "Team rank", "Overall rank", "Met", "Near", "Below", "No data", "Direction", "Method", "Weight",
-    "Target", "Actual", "Attainment", "Score", "Status", "Aggregation", "Level",
+    "Target", "Actual", "Attainment", "Score", "Status", "Aggregation", "Level", "People", "Scored", "Average total",
+    "Read", "Used", "Rejected", "Duplicates", "Skipped", "Kind", "Check", "Trainees", "Attendance",
 }
 
 
@@ -233,6 +234,21 @@ def test_case(case: Case, corpus_dir: Path, tmp_path: Path, monkeypatch):
     check_validate_table(validated.output, recorder.report)
 
 
+@pytest.mark.parametrize("name", ["formula_like_text", "links_and_dde_in_input", "bad_numbers", "ratings_bad"])
+def test_case_in_english(name: str, corpus_dir: Path, tmp_path: Path, monkeypatch):
+    """The same guarantees for a result written with --lang en (other sheet names, words)."""
+    case = CASE[name]
+    folder = make_corpus.build(case.name, corpus_dir / f"{case.name}-en" / "drop")
+    before = snapshot(folder)
+    out = tmp_path / "result.xlsx"
+    recorder = Recorder(monkeypatch)
+    result = CliRunner().invoke(app, ["score", str(folder), "-o", str(out), "--lang", "en"])
+    assert_no_crash(result.output)
+    assert result.exit_code == case.exit, result.output
+    assert snapshot(folder) == before
+    check_result_workbook(out, case, recorder.report, lang="en")
+
+
 def assert_located(report: Report, case: Case) -> None:
     """Each pinned issue is there with its file, sheet and cell; row-level issues have a cell."""
     have = {(i.file, i.sheet, i.cell, i.code) for i in report.issues}
@@ -251,11 +267,15 @@ def assert_located(report: Report, case: Case) -> None:
             assert issue.cell or issue.code in {"weights_not_100", "header_not_found", "duplicate_header"} or issue.field == "", issue
 
 
-def _issue_rows(report: Report) -> Counter:
-    return Counter((r["file"], r["sheet"], r["cell"], r["value"]) for r in (i.row("zh") for i in report.issues))
+def _issue_rows(report: Report, lang: str = "zh") -> Counter:
+    return Counter((r["file"], r["sheet"], r["cell"], r["value"]) for r in (i.row(lang) for i in report.issues))
 
 
-def check_result_workbook(path: Path, case: Case, report: Report) -> None:
+SHEET_NAMES = {"zh": ("汇总", "问题", "说明"), "en": ("Summary", "Issues", "About")}
+
+
+def check_result_workbook(path: Path, case: Case, report: Report, lang: str = "zh") -> None:
+    summary_name, issues_name, about_name = SHEET_NAMES[lang]
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
         assert not [n for n in names if n.startswith("xl/externalLinks")], names
@@ -286,6 +306,7 @@ def check_result_workbook(path: Path, case: Case, report: Report) -> None:
                     assert ws.title in FORMULA_SHEETS, f"formula outside 明细/汇总: {where}"
                     assert head not in TEXT_HEADERS, f"formula in a text column: {where}"
                     assert not any(p.strip("=+-@\t ")[:12] in str(c.value) for p in make_corpus.INJECTIONS if len(p) > 6), where
+                    assert not any(bad in str(c.value) for bad in ("[", "|", "HYPERLINK", "http", "file:")), where
                 elif head in TEXT_HEADERS:
                     assert c.data_type == "s", f"{ws.title}!{c.coordinate} ({head}) is {c.data_type}: {c.value!r}"
         if case.name == "xxe_external_entity" and make_corpus.SECRET.exists():
@@ -293,19 +314,20 @@ def check_result_workbook(path: Path, case: Case, report: Report) -> None:
             for row in ws.iter_rows(values_only=True):
                 assert not any(isinstance(v, str) and secret and secret in v for v in row), ws.title
 
-    summary = _sheet(wb, "汇总")
+    summary = _sheet(wb, summary_name)
     ids = {str(r[0]) for r in summary.iter_rows(min_row=2, values_only=True) if r and r[0] is not None}
     assert set(case.people) <= ids, set(case.people) - ids
 
-    issues = _sheet(wb, "问题")
+    issues = _sheet(wb, issues_name)
     heads = [c.value for c in issues[1]]
-    assert heads[: len(ISSUE_COLUMNS)] == [v[0] for v in ISSUE_COLUMNS.values()], heads
+    assert heads[: len(ISSUE_COLUMNS)] == [v[0 if lang == "zh" else 1] for v in ISSUE_COLUMNS.values()], heads
     level_words = {w for pair in vocab.LEVELS.values() for w in pair}
     rows = Counter(
         tuple("" if v is None else str(v) for v in (r[1], r[2], r[3], r[5]))
         for r in issues.iter_rows(min_row=2, values_only=True) if r[0] in level_words
     )
-    assert rows == _issue_rows(report), (rows - _issue_rows(report), _issue_rows(report) - rows)
+    expected = _issue_rows(report, lang)
+    assert rows == expected, (rows - expected, expected - rows)
 
     if case.name == "formula_like_text":
         # As Excel shows them: _xHHHH_ is how OOXML carries a control character.
@@ -314,12 +336,12 @@ def check_result_workbook(path: Path, case: Case, report: Report) -> None:
         for text in make_corpus.INJECTIONS:
             assert text.strip() in strings, text
 
-    check_about_counts(_sheet(wb, "说明"), report)
+    check_about_counts(_sheet(wb, about_name), report)
 
 
-def _sheet(wb, zh: str):
-    assert zh in wb.sheetnames, wb.sheetnames
-    return wb[zh]
+def _sheet(wb, name: str):
+    assert name in wb.sheetnames, wb.sheetnames
+    return wb[name]
 
 
 def check_about_counts(about, report: Report) -> None:

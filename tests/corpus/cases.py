@@ -117,6 +117,10 @@ def check_injection_people(outcome):
         assert text.strip() in names, text
 
 
+def check_links(outcome):
+    assert _score(outcome, "E101", "销售额").actual == 110000  # the saved value, nothing fetched
+
+
 def check_weights(outcome):
     people = outcome.results.people.set_index("employee_id")
     assert "E301" not in people.index or math.isnan(people.loc["E301", "total"])
@@ -177,6 +181,7 @@ CASES: list[Case] = [
          where=(("targets_raw_formula.xlsx", T, "H2", "formula_no_value"),), people=CLEAN + ("E101",)),
     Case("formula_with_saved_value", 0, people=CLEAN + ("E101",), check=check_formula_saved),
     Case("formula_like_text", 0, people=CLEAN + ("E101", "E109", "E150"), check=check_injection_people),
+    Case("links_and_dde_in_input", 0, people=CLEAN + ("E101", "E102"), check=check_links),
     Case("error_cells", 1, {"bad_number"}, people=CLEAN + ("E101",),
          where=(("targets_errors.xlsx", T, "H5", "bad_number"), ("targets_errors.xlsx", T, "G6", "bad_number"),
                 ("targets_errors.xlsx", T, "H7", "bad_number"))),

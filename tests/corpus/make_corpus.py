@@ -352,6 +352,29 @@ def _(folder: Path) -> None:
     xw_book(folder / "targets_injection.xlsx", {"目标管理": [HEADER, *rows]})
 
 
+@case("links_and_dde_in_input")
+def _(folder: Path) -> None:
+    """Hyperlinks, an external-workbook reference and a DDE formula in the input: their
+    saved values may be read, but nothing of them may reach the result as a link or formula."""
+    import xlsxwriter
+
+    base(folder)
+    rows = person("E101")
+    rows[0][7] = Formula("='[budget.xlsx]Sheet1'!A1", value=110000)
+    rows[1][9] = Formula("=cmd|' /C calc'!A0", value="备注")
+    raw_xlsx(folder / "targets_dde.xlsx", [RawSheet("目标管理", sheet_xml([HEADER, *rows]))])
+    path = folder / "targets_links.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("目标管理")
+    for r, values in enumerate([HEADER, *person("E102")]):
+        for c, v in enumerate(values):
+            if v is not None:
+                ws.write(r, c, v) if not isinstance(v, str) else ws.write_string(r, c, v)
+    ws.write_url("J2", "http://evil.example/phish", string="点此查看")
+    ws.write_url("B3", "file:///etc/passwd", string="员工E102")
+    wb.close()
+
+
 @case("error_cells")
 def _(folder: Path) -> None:
     """Excel error values saved in number cells."""
