@@ -12,6 +12,7 @@ Modules, in the order a run uses them:
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -72,7 +73,7 @@ def load(inputs: Sequence[str | os.PathLike]) -> InputData:
     for c in candidates:
         if c.lock:
             report.add(LOCK_FILE_SKIPPED(file=c.name))
-            files.append(InputFile(str(c.path), c.name, "", "skipped"))
+            files.append(InputFile(str(c.path), c.name, _sha256(c.path), "skipped"))
             continue
         opened = open_candidate(c)
         if opened.issue or opened.skipped:
@@ -97,6 +98,14 @@ def load(inputs: Sequence[str | os.PathLike]) -> InputData:
     for file, name, (kind, n) in refused_counts:
         report.counts.append(SheetCount(file=file, sheet=name, kind=kind, read=n, rejected=n))
     return data
+
+
+def _sha256(path: Path) -> str:
+    """A lock file's fingerprint, when Excel lets us read it ("" when it does not)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def _validate(sheets: list[Sheet], report: Report) -> InputData:

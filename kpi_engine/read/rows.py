@@ -258,7 +258,9 @@ class Rows:
         # For each row, the other rows of its key, for the message.
         gid = keyframe.groupby(key_cols, sort=False, dropna=False).ngroup()
         first_of = where.groupby(gid).transform("first")
-        all_of = where.groupby(gid).transform(lambda w: ", ".join(w))
+        # The full list only for conflicts (rarer): a file dropped twice makes a million identical pairs.
+        joined = where[conflict].groupby(gid[conflict]).agg(", ".join)
+        all_of = gid[conflict].map(joined)
         keytext = key_label(grp)
         ids = self.df.index
         first = ~grp.duplicated(key_cols, keep="first")
