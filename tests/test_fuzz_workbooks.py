@@ -124,10 +124,40 @@ role_cell = st.one_of(st.sampled_from(["销售代表", "销售代表 ", "外星�
 text_cell = st.one_of(st.sampled_from(["张伟", "王 芳", "=HYPERLINK(\"x\")", "华北", "", "  "]), st.text(max_size=10), st.none())
 unit_cell = st.one_of(st.sampled_from(["元", "%", "个", "", "万元"]), st.none())
 
-FIELD_CELLS = {
+FIELD_CELLS = {  # anything, mostly wrong
     "employee_id": ids, "name": text_cell, "team": text_cell, "role": role_cell, "period": period_cell,
     "kpi": kpi_cell, "target": number_cell, "actual": number_cell, "unit": unit_cell, "note": text_cell,
 }
+valid_number = st.one_of(st.integers(0, 500000), st.floats(0, 1e6, allow_nan=False).map(lambda x: round(x, 2)),
+                         text_number().filter(lambda t: not t.startswith("-")), st.sampled_from(NO_DATA), st.none())
+VALID_CELLS = {  # what a careful HR analyst writes, in every accepted form
+    "employee_id": st.sampled_from(["E901", "E902", "E903", " E904 ", "00905", 906, "E907", "E908"]),
+    "name": st.sampled_from(["张伟", "王 芳", "李娜", "Zoë"]),
+    "team": st.sampled_from(["华北", "华南", " 华北 "]),
+    "role": st.sampled_from(["销售代表", " 销售代表"]),
+    "period": st.sampled_from(["2026-01", "2026/1", "2026.01", "2026年1月", "202601", 202601, datetime(2026, 1, 15),
+                               "2026-02", "2026年2月", 202602, date(2026, 2, 28)]),
+    "kpi": st.sampled_from(["销售额", "新客户数", "客户投诉"]),
+    "target": valid_number, "actual": valid_number,
+    "unit": st.sampled_from(["元", "个", "", None]), "note": text_cell,
+}
+
+
+@st.composite
+def data_row(draw, keys):
+    """A row as HR writes it; in most rows one or two cells go wrong."""
+    wild = set(draw(st.lists(st.sampled_from([k for k in keys if k] or [None]), max_size=2)))
+    row = []
+    for key in keys:
+        if key is None:
+            row.append(draw(any_cell))
+        elif key in wild:
+            row.append(draw(FIELD_CELLS[key]))
+        else:
+            row.append(draw(VALID_CELLS[key]))
+    return row
+
+
 any_cell = st.one_of(small, st.text(max_size=10), st.none(), st.booleans(), text_number())
 
 
@@ -167,7 +197,7 @@ def target_sheet(draw):
         if draw(st.integers(0, 12)) == 0:
             rows.append([])  # a fully empty row
             continue
-        rows.append([draw(FIELD_CELLS[key]) if key else draw(any_cell) for key, _label in columns])
+        rows.append(draw(data_row([key for key, _label in columns])))
     if rows and draw(st.integers(0, 5)) == 0:
         rows.append(list(rows[draw(st.integers(0, len(rows) - 1))]))  # an exact duplicate
     name = draw(st.sampled_from(["目标管理", "Targets", " targets ", "Sheet1", "2026年1月"]))
