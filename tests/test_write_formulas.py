@@ -60,7 +60,7 @@ def test_fill_stamps_the_row_number_everywhere():
     (fx.attainment("lower", "two_minus", CELLS),
      '=IF(OR(COUNT(J7:K7)<2,J7<0),"",IF(J7=0,IF(K7<=0,1,0),MAX(0,2-K7/J7)))'),
     (fx.attainment("lower", "inverse", CELLS),
-     '=IF(OR(COUNT(J7:K7)<2,J7<0),"",IF(J7=0,IF(K7<=0,1,0),IF(K7>0,MIN(J7/K7,P7),P7)))'),
+     '=IF(OR(COUNT(J7:K7)<2,J7<0),"",IF(J7=0,IF(K7<=0,1,0),IF(K7>0,J7/K7,P7)))'),
     # "Score s": floor and tiers on r rounded to 6 decimals; deduction steps rounded too
     (fx.score("ratio", "higher", CELLS, zero_when_no_data=False),
      '=IF(ISNUMBER(L7),IF(ROUND(L7,6)<ROUND(Q7,6),0,I7*MIN(L7,P7)),"")'),

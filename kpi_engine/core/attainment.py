@@ -16,7 +16,7 @@ def for_comparison(values) -> np.ndarray:
 
 
 def attainment(target, actual, lower, inverse: bool, cap) -> np.ndarray:
-    """r for each row, uncapped (but for 目标/实际); NaN where T or A is missing or T < 0.
+    """r for each row, uncapped; NaN where T or A is missing or T < 0.
 
     ``lower`` is a bool array (越低越好), ``inverse`` the setting 反向公式 = 目标/实际,
     ``cap`` the row's resolved cap (used by the inverse formula when A = 0).
@@ -29,10 +29,10 @@ def attainment(target, actual, lower, inverse: bool, cap) -> np.ndarray:
         q = a / t
         higher_pos = np.maximum(0.0, q)
         lower_two = np.maximum(0.0, 2.0 - q)
-        # T/A grows without bound as A falls to 0, where scoring.md gives r the cap. So that
-        # a lower actual never scores less (a 分段 KPI reads r above the cap), T/A is held at
-        # the cap too; an actual below 0 is at least as good as 0. See docs/decisions.md.
-        lower_inv = np.where(a > 0, np.minimum(t / a, cap), cap)
+        # scoring.md: T / A, and the cap when A = 0 (an actual below 0 is taken as 0).
+        # Uncapped as the spec says, even though a 分段 table reaching above the cap then
+        # scores a tiny actual above an actual of 0 (docs/decisions.md).
+        lower_inv = np.where(a > 0, t / a, cap)
     lower_pos = lower_inv if inverse else lower_two
     r = np.select(
         [

@@ -69,9 +69,8 @@ def attainment(direction: str, lower_formula: str, c: ScoreCells) -> str:
     if direction == "lower":
         at_zero = f"IF({a}<=0,1,0)"
         if lower_formula == "inverse":
-            # T/A held at the cap, and the cap for an actual of 0 or below, so that a
-            # lower actual never scores less (as kpi_engine.core.attainment).
-            core = f"IF({a}>0,MIN({t}/{a},{c.cap}{{r}}),{c.cap}{{r}})"
+            # T/A, and the cap for an actual of 0 or below (as kpi_engine.core.attainment).
+            core = f"IF({a}>0,{t}/{a},{c.cap}{{r}})"
         else:
             core = f"MAX(0,2-{a}/{t})"
     else:
