@@ -187,7 +187,9 @@ def write(
     if split_by == "team":
         for team in sorted(outcome.results.people["team"].unique()):
             results = core.for_team(outcome.results, team)
-            part = replace(outcome, results=results)
+            # A manager sees the issues about their own people and team (the core knows
+            # whose they are); problems in the sheets themselves stay in the full result.
+            part = replace(outcome, results=results, report=Report(issues=list(results.issues), counts=outcome.report.counts))
             jobs.append((out.with_name(f"{out.stem}_{_safe(team)}.xlsx"), part))
     written = []
     for path, part in jobs:
