@@ -3,7 +3,7 @@
     python sample_data/regenerate.py
 
 writes sample_data/*.xlsx (seed 2026), templates/*.xlsx (zh, the names of inputs.md),
-templates/en/*.xlsx, and the copies packaged in the wheel under kpi_engine/data/.
+templates/en/*.xlsx, and the copies packaged in the wheel under kpi_engine/bundled/.
 tests/test_templates.py and tests/test_sample_data.py fail when these files and the
 code disagree.
 """
@@ -38,7 +38,7 @@ def main() -> None:
     sample = generate_sample(_fresh(ROOT / "sample_data"))
     zh = write_templates(_fresh(ROOT / "templates"), "zh")
     en = write_templates(_fresh(ROOT / "templates" / "en"), "en")
-    data = ROOT / "kpi_engine" / "data"
+    data = ROOT / "kpi_engine" / "bundled"
     written = [*sample, *zh, *en,
                *_copy(sample, data / "sample_data"),
                *_copy(zh, data / "templates" / "zh"),

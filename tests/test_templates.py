@@ -58,7 +58,7 @@ def _sheet(fresh, lang: str, name: str, sheet: str):
 COPIES = [
     ("zh", ROOT / "templates"),
     ("en", ROOT / "templates" / "en"),
-    ("zh", None),  # packaged: kpi_engine/data/templates/zh
+    ("zh", None),  # packaged: kpi_engine/bundled/templates/zh
     ("en", None),
 ]
 
@@ -80,7 +80,7 @@ def test_committed_folders_hold_only_the_templates():
 
 
 def test_resources_point_into_the_package():
-    pkg = ROOT / "kpi_engine" / "data"
+    pkg = ROOT / "kpi_engine" / "bundled"
     assert templates_dir("zh") == pkg / "templates" / "zh"
     assert templates_dir("en") == pkg / "templates" / "en"
     assert sample_data_dir() == pkg / "sample_data"
