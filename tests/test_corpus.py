@@ -62,6 +62,8 @@ TEXT_HEADERS = {"工号", "姓名", "部门", "岗位", "类别", "指标", "备
 FILE_LEVEL = {"file_corrupt", "file_encrypted", "file_too_large", "lock_file_skipped", "result_file_skipped",
               "unsupported_file", "no_input_files", "input_not_found", "no_scheme_found", "no_target_rows",
               "no_scheme", "no_targets"}
+SHEET_LEVEL = {"header_not_found", "role_has_bad_rows", "core_rating_weight_zero", "sheet_unrecognised",
+               "unknown_columns", "rows_out_of_scope"}
 # The column headers of the result (outputs.md) and of the inputs: a row holding two or
 # more of them, and nothing but text, starts a table (团队 and 说明 hold several).
 HEADER_WORDS = TEXT_HEADERS | {
@@ -263,8 +265,8 @@ def assert_located(report: Report, case: Case) -> None:
         if issue.level != "info":
             assert issue.file, issue
         if issue.level == "error" and issue.sheet:
-            # An error about a row names the cell (or at least the row, e.g. "A5").
-            assert issue.cell or issue.code in {"weights_not_100", "header_not_found", "duplicate_header"} or issue.field == "", issue
+            # An error inside a sheet names its cell; only these are about a whole sheet or role.
+            assert issue.cell or issue.code in SHEET_LEVEL, issue
 
 
 def _issue_rows(report: Report, lang: str = "zh") -> Counter:
