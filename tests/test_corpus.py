@@ -202,6 +202,9 @@ def test_case(case: Case, corpus_dir: Path, tmp_path: Path, monkeypatch):
     missing = case.codes - set(codes)
     assert not missing, f"expected codes not reported: {missing}; got {dict(codes)}"
     unexpected = recorder.errors() - case.codes
+    if case.any_error:
+        assert recorder.errors(), "an error-level issue was expected"
+        unexpected = set()
     assert not unexpected, f"unexpected errors {unexpected}: {[i for i in recorder.report.issues if i.code in unexpected]}"
     assert_located(recorder.report, case)
 

@@ -30,6 +30,7 @@ class Case:
     check: Callable | None = None
     validate_exit: int | None = None  # when `validate` (read-only) must differ from `score`
     isolate: bool = False  # run in a subprocess, memory measured and capped
+    any_error: bool = False  # the spec names no code: any error-level code will do, but one is required
     libreoffice: bool = False
     note: str = ""
 
@@ -119,6 +120,12 @@ def check_injection_people(outcome):
 
 def check_links(outcome):
     assert _score(outcome, "E101", "销售额").actual == 110000  # the saved value, nothing fetched
+
+
+def check_moved(outcome):
+    people = outcome.results.people
+    assert (people["employee_id"] == "E101").sum() == 1
+    assert people.set_index("employee_id").loc["E101", "team"] == "华南"
 
 
 def check_weights(outcome):
@@ -217,6 +224,9 @@ CASES: list[Case] = [
     Case("weight_forms", 0, people=CLEAN + ("E201", "E301"), check=check_weight_forms),
     Case("text_fields_and_ids", 0, people=CLEAN + ("00123", "12345", "E103", "1E5"), check=check_ids),
     Case("long_and_unicode_text", 0, people=CLEAN + ("E101",)),
+    Case("person_changes_team", 0, {"core_person_changed"}, people=CLEAN + ("E101",), check=check_moved),
+    Case("extreme_numbers", 1, people=CLEAN + ("E101",), any_error=True,
+         note="1e300 / 1e-300 and 1e308 + 1e308 overflow to inf; the row or KPI is an error, the run goes on"),
     Case("negative_target", 1, {"core_negative_target"}, people=CLEAN + ("E101",), validate_exit=0),
     # the other sheets
     Case("ratings_bad", 1, {"bad_word", "out_of_range", "bad_period", "rating_not_rating_kpi", "core_rating_weight_zero"},

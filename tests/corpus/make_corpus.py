@@ -569,6 +569,25 @@ def _(folder: Path) -> None:
     raw_xlsx(folder / "targets_unicode.xlsx", [RawSheet("目标管理", sheet_xml([HEADER, *rows]))])
 
 
+@case("person_changes_team")
+def _(folder: Path) -> None:
+    """E101 moves from 华北 to 华南 in February: scored once, under the latest team, with a warning."""
+    base(folder)
+    rows = person("E101", team="华北") + person("E101", team="华南", month="2026-02")
+    xw_book(folder / "targets_moves.xlsx", {"目标管理": [HEADER, *rows]})
+
+
+@case("extreme_numbers")
+def _(folder: Path) -> None:
+    """Numbers no sales sheet holds (a slipped exponent): ratios and sums overflow to inf."""
+    base(folder)
+    rows = person("E101")
+    rows += [row("E102", "销售额", 1e-300, 1e300, unit="元"),
+             row("E103", "销售额", 1e308, 1e308, unit="元"),
+             row("E103", "销售额", 1e308, 1e308, unit="元", month="2026-02")]
+    xw_book(folder / "targets_extreme.xlsx", {"目标管理": [HEADER, *rows]})
+
+
 @case("negative_target")
 def _(folder: Path) -> None:
     base(folder)
