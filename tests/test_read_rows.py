@@ -317,3 +317,11 @@ def test_order_and_split_of_files_change_nothing(tmp_path):
         cols = [c for c in fa.columns if c not in ("file",)]
         pd.testing.assert_frame_equal(fa[cols], fb[cols])
     assert a.settings == b.settings
+
+
+def test_training_date_past_2261_is_a_bad_date(tmp_path):
+    rows = [["C01", "产品知识", "", "2500-01-15", 8, "E001", "张三", 8, "", "", "", ""],
+            ["C01", "产品知识", "", "2026-03", 8, "E002", "李四", 8, "", "", "", ""]]
+    data = load([folder_with(tmp_path, training=rows)])
+    assert problems(data) == [("培训记录", "D2", "bad_period")]
+    assert data.training.iloc[0]["date"] == pd.Timestamp("2026-03-01")

@@ -170,3 +170,11 @@ def test_words(word, code):
     codes, unknown, blank = word_lookup(pd.Series([word], dtype=object), vocab.DIRECTIONS)
     assert codes.iloc[0] == code
     assert bool(unknown.iloc[0]) is (code is None and word != "")
+
+
+def test_far_future_dates_do_not_overflow():
+    """pandas' nanosecond timestamps end in 2262: a month in 2500 is a month, not a day."""
+    cells = pd.Series([dt.date(2500, 1, 15), "2500-01-15", 25000115, dt.date(9999, 12, 31)], dtype=object)
+    assert parse_periods(cells).values.tolist() == ["2500-01", "2500-01", "2500-01", ""]
+    days = parse_periods(cells, want_day=True)
+    assert days.date.isna().all()

@@ -8,7 +8,8 @@ from pydantic import TypeAdapter
 from .. import vocab
 from ..data import TRAINING_COLUMNS, frame
 from ..models import TrainingRow
-from .rows import MISSING_VALUE, OUT_OF_RANGE, Rows
+from .rows import BAD_PERIOD, MISSING_VALUE, OUT_OF_RANGE, Rows
+from .values import month_start
 
 PROVENANCE = ("file", "sheet", "row")
 
@@ -22,9 +23,10 @@ def read_training(rows: Rows) -> pd.DataFrame:
         p[key] = rows.text(key)
     when = rows.periods("date", want_day=True)
     p["period"] = when.values
-    # A month without a day (2026-03) stands for the month's first day.
-    p["date"] = when.date.where(when.date.notna(), pd.to_datetime(when.values.where(when.values != "") + "-01",
-                                                                  format="%Y-%m-%d", errors="coerce"))
+    # A month without a day (2026-03) stands for the month's first day. A day past 2261
+    # (pandas' timestamps end there) is no session date: reported like any bad date.
+    p["date"] = when.date.where(when.date.notna(), month_start(when.values.astype(object)))
+    rows.flag(rows.checkable & (when.values != "") & p["date"].isna(), BAD_PERIOD, "date")
     planned = rows.numbers("planned_hours")
     rows.flag(rows.checkable & planned.values.isna() & ~planned.bad, MISSING_VALUE, "planned_hours", "")
     rows.range_check("planned_hours", planned.values, planned.values > 0, "> 0")

@@ -194,6 +194,7 @@ _PERIOD_PATTERNS = (
     re.compile(r"^(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:月)?(?:\s*(?:[-/.]|月)?\s*\d{1,2}\s*日?)?(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
     re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?:\d{2})?$"),  # 202603, 20260315
 )
+DAY_MAX_YEAR = 2261  # the last full year of pandas' datetime64[ns]
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 _EN_MONTH = re.compile(r"^(?P<mn>[a-z]{3})[a-z]*\.?[\s,/-]*(?P<y>\d{4})$")
@@ -238,11 +239,17 @@ def parse_periods(s: pd.Series, *, want_day: bool = False) -> Periods:
 
     isdate = _is_date_type(t)
     if isdate.any():
-        d = pd.to_datetime(s[isdate].map(_as_datetime), errors="coerce")
-        ym, ok = _ym(d.dt.year, d.dt.month)
+        cells = s[isdate]
+        y, m = cells.map(lambda d: d.year), cells.map(lambda d: d.month)
+        ym, ok = _ym(y, m)
         values[isdate] = ym
         bad[isdate] = ~ok
-        date[isdate] = d.dt.normalize().where(ok)
+        if want_day:
+            # A day must fit pandas' nanosecond timestamps (to 2262); a month needs not.
+            fits = ok & y.between(1901, DAY_MAX_YEAR)
+            bad[isdate] = ~fits
+            days = cells[fits].map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}")
+            date[days.index] = pd.to_datetime(days, format="%Y-%m-%d").astype("datetime64[ns]")
     isnum = _is_number_type(t)
     if isnum.any():
         v = s[isnum].astype("float64")
@@ -250,13 +257,15 @@ def parse_periods(s: pd.Series, *, want_day: bool = False) -> Periods:
         iv = v.where(whole, 0).astype("int64")
         six = whole & iv.between(190001, 299912)
         eight = whole & iv.between(19000101, 29991231)
+        day_ok = eight & iv.between(19010101, DAY_MAX_YEAR * 10000 + 1231)
         y = (iv // 100).where(six, iv // 10000)
         m = (iv % 100).where(six, (iv // 100) % 100)
         text, ok = _ym(y, m)
         ok &= six | eight
         values[isnum] = text.where(ok, "")
-        if want_day and eight.any():
-            date[isnum] = pd.to_datetime(iv.where(eight).astype("Int64").astype(str), format="%Y%m%d", errors="coerce")
+        if want_day and day_ok.any():
+            got = pd.to_datetime(iv[day_ok].astype(str), format="%Y%m%d", errors="coerce")
+            date[got.index] = got.astype("datetime64[ns]")
         decimal[isnum] = ~whole & v.between(1900, 3000)
         bad[isnum] = ~ok & ~decimal[isnum]
     isstr = (t == str) & ~blank
@@ -288,12 +297,6 @@ def _text_periods(u: pd.Series, want_day: bool) -> pd.DataFrame:
     return pd.DataFrame({"ym": got, "date": date.astype("datetime64[ns]")}, index=u.index)
 
 
-def _as_datetime(v):
-    if isinstance(v, dt.datetime):
-        return v
-    return dt.datetime(v.year, v.month, v.day)
-
-
 def _text_dates(text: pd.Series) -> pd.Series:
     """The day named by date text (2026-03-15, 2026/3/15, 2026年3月15日, 20260315); NaT when none."""
     parts = text.str.extract(
@@ -302,7 +305,20 @@ def _text_dates(text: pd.Series) -> pd.Series:
     eight = text.str.extract(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
     parts = parts.fillna(eight)
     joined = parts["y"] + "-" + parts["m"].str.zfill(2) + "-" + parts["d"].str.zfill(2)
-    return pd.to_datetime(joined, format="%Y-%m-%d", errors="coerce")
+    fits = pd.to_numeric(parts["y"], errors="coerce").between(1901, DAY_MAX_YEAR)
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if fits.any():
+        out[fits] = pd.to_datetime(joined[fits], format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    return out
+
+
+def month_start(ym: pd.Series) -> pd.Series:
+    """``"YYYY-MM"`` → the month's first day (NaT for "" and for years past DAY_MAX_YEAR)."""
+    out = pd.Series(pd.NaT, index=ym.index, dtype="datetime64[ns]")
+    fits = (ym != "") & pd.to_numeric(ym.str[:4], errors="coerce").between(1901, DAY_MAX_YEAR)
+    if fits.any():
+        out[fits] = pd.to_datetime(ym[fits] + "-01", format="%Y-%m-%d").astype("datetime64[ns]")
+    return out
 
 
 def parse_period(value) -> str | None:
