@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__, core, read
+from .timing import phase
 from .data import InputData, Outcome
 from .issues import (
     IssueType,
@@ -92,7 +93,8 @@ def parse_scope_args(period: str | None, start: str | None, end: str | None) -> 
 
 def load(inputs: Sequence[str | os.PathLike]) -> InputData:
     """Read and validate; raises NothingToScoreError when no input file is found."""
-    return read.load(inputs)
+    with phase("load"):
+        return read.load(inputs)
 
 
 def run(
@@ -114,7 +116,8 @@ def run(
     if not scope:
         raise NothingToScoreError(NO_TARGETS(scope_text=_scope_text(period, start, end)))
     _count_out_of_scope(data, scope, report)
-    results = core.score(data, scope)
+    with phase("score"):
+        results = core.score(data, scope)
     if results.people.empty:
         raise NothingToScoreError(NO_TARGETS(scope_text=_scope_text(period, start, end)))
     merged = Report(issues=[*report.issues, *results.issues], counts=report.counts)
@@ -195,7 +198,8 @@ def write(
     for path, part in jobs:
         if os.path.realpath(path) in inputs:
             raise OutputError(OUTPUT_IS_INPUT(value=str(path)))
-        _atomic_write(path, lambda tmp, part=part: write_workbook(part, tmp, lang=lang, created=created))
+        with phase("write"):
+            _atomic_write(path, lambda tmp, part=part: write_workbook(part, tmp, lang=lang, created=created))
         written.append(path)
         if on_file:
             on_file(path)

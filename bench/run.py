@@ -1,0 +1,222 @@
+"""The benchmark: a whole `kpi-engine score` run against the I/O floor of the same files.
+
+    python bench/run.py --sizes 100 1000 5000 --repeat 3
+
+For each N (people; × 15 KPIs × 12 months of target rows, see bench/generate.py) and
+each repeat, alternating so that a busy machine slows both alike:
+
+1. **run** — ``python -m kpi_engine.cli score FOLDER -o OUT.xlsx`` as a subprocess:
+   wall time from spawn to exit (interpreter start and imports included) and the peak
+   RSS of that process (``os.wait4``'s own rusage). ``KPI_ENGINE_PROFILE`` makes the
+   pipeline log its phases (``kpi_engine/timing.py``): load (reading + validating),
+   validate (inside load, when the readers log it), score, write.
+2. **floor** — ``bench/floor.py`` in its own process: python-calamine reads every
+   cell of the same input files, then xlsxwriter writes the cells of the result the
+   first run produced (same sheets, rows, columns, values, formulas with their values,
+   formats), no scoring. The floor is the time of those two steps alone.
+
+Printed per N: the median over repeats of run / floor (each run paired with the floor
+that follows it), the run and floor medians, peak RSS, and where the run's time goes.
+``--json PATH`` keeps every measurement. Inputs are generated once and cached under
+bench/out/inputs/; results go to bench/out/runs/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import floor  # noqa: E402
+import generate  # noqa: E402
+
+RUNS = HERE / "out" / "runs"
+GIB = 1024**3
+TARGET_RATIO = 1.5
+TARGET_RSS = 2 * GIB
+TARGET_CORE_SHARE = 0.20
+
+
+def spawn(cmd: list[str], env: dict | None = None, capture: bool = False) -> tuple[float, int, int, str]:
+    """Run cmd; (wall seconds, peak RSS bytes of that very process, exit code, stdout)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    out = proc.stdout.read() if capture else ""
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):  # 1: some rows rejected, as planted by the generator
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{err}")
+    return wall, usage.ru_maxrss * 1024, proc.returncode, out
+
+
+def run_engine(folder: Path, out: Path, phases: Path) -> dict:
+    phases.unlink(missing_ok=True)
+    env = {**os.environ, "KPI_ENGINE_PROFILE": str(phases), "PYTHONPATH": str(ROOT)}
+    wall, rss, code, _ = spawn([sys.executable, "-m", "kpi_engine.cli", "score", str(folder), "-o", str(out)], env)
+    logged: dict[str, float] = {}
+    for line in phases.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        logged[entry["phase"]] = logged.get(entry["phase"], 0.0) + entry["seconds"]
+    load = logged.get("load", 0.0)
+    validate = logged.get("validate")
+    split = {
+        "read": load - (validate or 0.0),
+        "validate": validate,  # None until the readers log it
+        "score": logged.get("score", 0.0),
+        "write": logged.get("write", 0.0),
+    }
+    split["other"] = wall - load - split["score"] - split["write"]  # interpreter, imports, CLI summary
+    return {"wall": wall, "rss": rss, "exit": code, "phases": split}
+
+
+def run_floor(recipe: Path, folder: Path, out: Path) -> dict:
+    wall, rss, _, stdout = spawn([sys.executable, str(HERE / "floor.py"), str(recipe), str(folder), str(out)],
+                                 capture=True)
+    got = json.loads(stdout)
+    return {"floor": got["read"] + got["write"], "read": got["read"], "write": got["write"], "wall": wall,
+            "rss": rss, "cells_read": got["cells_read"], "cells_written": got["cells_written"]}
+
+
+def bench_size(n: int, repeat: int, seed: int) -> dict:
+    folder = generate.generate(n, seed)
+    work = RUNS / f"n{n}"
+    work.mkdir(parents=True, exist_ok=True)
+    recipe = work / "recipe.pkl"
+    runs, floors = [], []
+    for i in range(repeat):
+        result = work / "result.xlsx"
+        runs.append(run_engine(folder, result, work / "phases.jsonl"))
+        if i == 0:  # the floor writes what the engine wrote: extract it once, untimed
+            with open(recipe, "wb") as fh:
+                pickle.dump(floor.extract(result), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        floors.append(run_floor(recipe, folder, work / "floor.xlsx"))
+        r, f = runs[-1], floors[-1]
+        print(f"  N={n:>5} #{i + 1}: run {r['wall']:7.2f} s ({r['rss'] / GIB:.2f} GiB)   "
+              f"floor {f['floor']:7.2f} s (read {f['read']:.2f} + write {f['write']:.2f})   "
+              f"ratio {r['wall'] / f['floor']:.2f}", flush=True)
+    return summarise(n, folder, runs, floors)
+
+
+def _median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def summarise(n: int, folder: Path, runs: list[dict], floors: list[dict]) -> dict:
+    phases = {k: _median([r["phases"][k] for r in runs]) for k in runs[0]["phases"]}
+    wall = _median([r["wall"] for r in runs])
+    return {
+        "n": n,
+        "target_rows": n * 15 * len(generate.MONTHS),
+        "input_mb": sum(p.stat().st_size for p in folder.glob("*.xlsx")) / 1e6,
+        "ratio": _median([r["wall"] / f["floor"] for r, f in zip(runs, floors)]),
+        "run": wall,
+        "floor": _median([f["floor"] for f in floors]),
+        "floor_read": _median([f["read"] for f in floors]),
+        "floor_write": _median([f["write"] for f in floors]),
+        "rss": max(r["rss"] for r in runs),
+        "floor_rss": max(f["rss"] for f in floors),
+        "phases": phases,
+        "shares": {k: (v / wall if v is not None else None) for k, v in phases.items()},
+        "cells_read": floors[0]["cells_read"],
+        "cells_written": floors[0]["cells_written"],
+        "runs": runs,
+        "floors": floors,
+    }
+
+
+def _pct(x) -> str:
+    return "–" if x is None else f"{100 * x:.0f}%"
+
+
+def report(results: list[dict], repeat: int) -> str:
+    """The README table: ratios first, then absolute figures of this machine."""
+    lines = [
+        "| N people | target rows | run / floor | peak RSS | read | validate | score | write | other |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        s = r["shares"]
+        lines.append(f"| {r['n']:,} | {r['target_rows']:,} | **{r['ratio']:.2f}** | {r['rss'] / GIB:.2f} GiB | "
+                     f"{_pct(s['read'])} | {_pct(s['validate'])} | {_pct(s['score'])} | {_pct(s['write'])} | "
+                     f"{_pct(s['other'])} |")
+    lines += [
+        "",
+        "| N people | input | run | floor (read + write) | read + validate | score | write |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        p = r["phases"]
+        load = p["read"] + (p["validate"] or 0.0)
+        lines.append(f"| {r['n']:,} | {r['input_mb']:.1f} MB | {r['run']:.1f} s | {r['floor']:.1f} s "
+                     f"({r['floor_read']:.1f} + {r['floor_write']:.1f}) | {load:.1f} s | {p['score']:.1f} s | "
+                     f"{p['write']:.1f} s |")
+    lines.append("")
+    lines.append(f"Medians of {repeat} alternating repeats; shares are of the run's wall time "
+                 "(other = interpreter start, imports, the CLI's summary).")
+    return "\n".join(lines)
+
+
+def verdict(results: list[dict]) -> list[str]:
+    out = []
+    for r in results:
+        if r["n"] >= 1000:
+            ok = r["ratio"] <= TARGET_RATIO
+            out.append(f"N={r['n']}: run/floor {r['ratio']:.2f} {'≤' if ok else '>'} {TARGET_RATIO} "
+                       f"{'met' if ok else 'NOT met'}")
+        if r["n"] >= 5000:
+            ok = r["rss"] <= TARGET_RSS
+            out.append(f"N={r['n']}: peak RSS {r['rss'] / GIB:.2f} GiB {'met' if ok else 'NOT met'} (≤ 2 GiB)")
+            s = r["shares"]
+            if s["validate"] is None:
+                core = s["score"]
+                out.append(f"N={r['n']}: score alone {_pct(core)} of the run (validation not yet split from reading)")
+            else:
+                core = s["validate"] + s["score"]
+                ok = core <= TARGET_CORE_SHARE
+                out.append(f"N={r['n']}: validate + score {_pct(core)} of the run "
+                           f"{'met' if ok else 'NOT met'} (≤ 20%)")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="Time kpi-engine score against the I/O floor.")
+    p.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--json", type=Path, default=HERE / "out" / "results.json")
+    args = p.parse_args(argv)
+    load_before = os.getloadavg()
+    print(f"{datetime.now():%Y-%m-%d %H:%M}  {platform.python_implementation()} {platform.python_version()}, "
+          f"{os.cpu_count()} CPUs, load average {load_before[0]:.1f}", flush=True)
+    results = [bench_size(n, args.repeat, args.seed) for n in args.sizes]
+    load_after = os.getloadavg()
+    print()
+    print(report(results, args.repeat))
+    print()
+    for line in verdict(results):
+        print(line)
+    print(f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"date": f"{datetime.now():%Y-%m-%d %H:%M}", "load": [load_before, load_after],
+                                     "repeat": args.repeat, "results": results}, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,34 @@
+"""Phase timings for the benchmark: off unless ``KPI_ENGINE_PROFILE`` names a file.
+
+    KPI_ENGINE_PROFILE=phases.jsonl kpi-engine score FOLDER
+
+appends one JSON line per phase (``{"phase": "score", "seconds": 1.23}``) to that file.
+``bench/run.py`` reads them to split a run into reading, validating, scoring and
+writing. Without the variable, :func:`phase` costs one dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+PROFILE_ENV = "KPI_ENGINE_PROFILE"
+
+
+@contextmanager
+def phase(name: str) -> Iterator[None]:
+    """Time the block and log it as ``name`` when profiling is on."""
+    path = os.environ.get(PROFILE_ENV)
+    if not path:
+        yield
+        return
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        took = time.perf_counter() - start
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"phase": name, "seconds": round(took, 6), "pid": os.getpid()}) + "\n")
