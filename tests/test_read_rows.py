@@ -325,3 +325,10 @@ def test_training_date_past_2261_is_a_bad_date(tmp_path):
     data = load([folder_with(tmp_path, training=rows)])
     assert problems(data) == [("培训记录", "D2", "bad_period")]
     assert data.training.iloc[0]["date"] == pd.Timestamp("2026-03-01")
+
+
+def test_absurd_magnitudes_are_out_of_range(tmp_path):
+    rows = [row("E001", "销售额", 1e-300, 1e300), row("E002", "销售额", 1e308, 100), row("E003", "销售额", 1e14, 0.5)]
+    data = load([folder_with(tmp_path, targets=rows)])
+    assert problems(data) == [(T, "G2", "out_of_range"), (T, "G3", "out_of_range"), (T, "H2", "out_of_range")]
+    assert list(data.targets["employee_id"]) == ["E003"]

@@ -178,3 +178,9 @@ def test_far_future_dates_do_not_overflow():
     assert parse_periods(cells).values.tolist() == ["2500-01", "2500-01", "2500-01", ""]
     days = parse_periods(cells, want_day=True)
     assert days.date.isna().all()
+
+
+def test_infinite_numbers_are_unreadable():
+    n = parse_numbers(pd.Series(["1e999", 1e305, "-1e999"], dtype=object), 10_000.0)
+    assert n.bad.tolist() == [True, True, True]
+    assert n.values.isna().all()

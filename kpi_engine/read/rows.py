@@ -17,6 +17,7 @@ from .values import Numbers, Periods, blank_mask, clean_text, on_distinct, parse
 
 OK, REJECTED, DUPLICATE, SKIPPED = "ok", "rejected", "duplicate", "skipped"
 STATUS_DTYPE = pd.CategoricalDtype([OK, REJECTED, DUPLICATE, SKIPPED])
+MAX_NUMBER, MIN_NUMBER = 1e15, 1e-9  # magnitudes a KPI sheet can hold
 
 EXAMPLE_ROWS = IssueType(
     "example_row", "warning",
@@ -287,6 +288,12 @@ class Rows:
         scale = self.per_sheet(lambda s: s.scale.get(key, 1.0)).astype("float64")
         n = parse_numbers(self.df[key], scale)
         self.flag(self.checkable & n.bad, BAD_NUMBER, key)
+        # Beyond 10^15 Excel keeps no exact digits, and below 10^-9 nothing is measured: such
+        # a number is a slipped exponent, and its ratios and sums would overflow to infinity.
+        size = n.values.abs()
+        absurd = (size > MAX_NUMBER) | ((size > 0) & (size < MIN_NUMBER))
+        self.flag(self.checkable & absurd, OUT_OF_RANGE, key, range="1e-9 … 1e15")
+        n.values[absurd] = float("nan")
         return n
 
     def words(self, key: str, table: dict) -> pd.Series:

@@ -158,6 +158,10 @@ def parse_numbers(s: pd.Series, scale: float | pd.Series = 1.0) -> Numbers:
     # bools, dates and anything else are not numbers
     other = ~isnum & ~isstr & s.notna()
     bad |= other
+    # 1e999, or 1e305 under a 万 hint, is no amount: infinity would poison every sum.
+    infinite = values.notna() & ~np.isfinite(values)
+    bad |= infinite
+    values[infinite] = np.nan
     return Numbers(values, bad, percent, own, isstr)
 
 
