@@ -332,3 +332,13 @@ def test_absurd_magnitudes_are_out_of_range(tmp_path):
     data = load([folder_with(tmp_path, targets=rows)])
     assert problems(data) == [(T, "G2", "out_of_range"), (T, "G3", "out_of_range"), (T, "H2", "out_of_range")]
     assert list(data.targets["employee_id"]) == ["E003"]
+
+
+def test_ratings_of_people_in_a_dropped_role_say_so(tmp_path):
+    scheme = [SCHEME_HEADER, *mf.SCHEME_ROWS, ["经理", "甲", "", 60, *[""] * 10],
+              ["经理", "协作", "", 30, "", "等级", *[""] * 8]]
+    ratings = [RATING_HEADER, ["M1", "2026-03", "协作", "上级", "总监", "好"]]
+    data = load([folder_with(tmp_path, form=assessment_form(考核方案=scheme, 评分=ratings),
+                             targets=[row("M1", "甲", 1, 1, role="经理")])])
+    assert problems(data) == [(T, "D2", "role_weights_invalid"), ("考核方案", "D11", "weights_not_100"),
+                              ("评分", "A2", "rating_role_not_scorable")]

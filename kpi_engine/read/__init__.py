@@ -26,7 +26,7 @@ from .rows import REJECTED, Rows
 from .scheme import finish_scheme, read_scheme, read_tiers
 from .settings import read_settings
 from .sheets import Sheet, read_sheets
-from .targets import finish_targets, parse_targets, percent_kpis
+from .targets import finish_targets, parse_targets, people_roles, percent_kpis
 from .training import read_training
 from .values import parse_period
 from .workbook import WorkbookError, open_book
@@ -129,7 +129,8 @@ def _validate(sheets: list[Sheet], report: Report) -> InputData:
         for key in ("targets", "ratings"):
             of[key].status[of[key].live] = REJECTED
     data.targets = finish_targets(targets_rows, parsed, scheme, data.scheme)
-    data.ratings = read_ratings(of["ratings"], data.targets, data.scheme, scheme.roles)
+    data.ratings = read_ratings(of["ratings"], people_roles(targets_rows, parsed), data.scheme,
+                                scheme.invalid_roles)
     data.training = read_training(of["training"])
 
     for key in ("settings", "tiers", "scheme", "targets", "ratings", "training"):

@@ -23,6 +23,11 @@ RATING_NO_PERSON = IssueType(
     zh="{where}：工号 {value} 在目标管理表中没有任何行，无法确定其岗位，评分未使用。请先在目标管理表中为此人填写目标。",
     en="{where}: employee {value} has no row in the target sheet, so their role is unknown and the rating was not used. Add their targets to the target sheet first.",
 )
+RATING_ROLE_NOT_SCORABLE = IssueType(
+    "rating_role_not_scorable", "error",
+    zh="{where}：{value} 的岗位 {role} 在考核方案中有错误，此人不计分，评分未使用。请先更正考核方案。",
+    en="{where}: {value}'s role {role} has errors in the scheme, so this person is not scored and the rating was not used. Correct the scheme first.",
+)
 RATING_NOT_RATING_KPI = IssueType(
     "rating_not_rating_kpi", "error",
     zh="{where}：指标 {value} 不是岗位 {role} 的等级类指标（该岗位的等级指标：{known}）。请更正；这一行未使用。",
@@ -32,8 +37,9 @@ RATING_NOT_RATING_KPI = IssueType(
 RATING_ALLOWED = "好/较好/中/较差/差, Excellent/Good/Average/Poor/Bad, A–E, 0–100"
 
 
-def read_ratings(rows: Rows, targets: pd.DataFrame, scheme: pd.DataFrame, scheme_roles: set[str]) -> pd.DataFrame:
-    """``targets``: the target rows that passed their own checks (the person's role comes from them)."""
+def read_ratings(rows: Rows, targets: pd.DataFrame, scheme: pd.DataFrame, invalid_roles) -> pd.DataFrame:
+    """``targets``: (employee_id, period, role) of the target rows that name a person, a
+    month and a role; ``invalid_roles``: roles dropped from the scheme."""
     rows.skip_non_rows("employee_id")
     rows.reject_formulas([f.key for f in rows.kind.fields])
     rows.require(["kpi", "rater_type", "rating"])
@@ -46,7 +52,7 @@ def read_ratings(rows: Rows, targets: pd.DataFrame, scheme: pd.DataFrame, scheme
     rows.dedupe(["employee_id", "kpi", "period", "rater_type", "rater"], ["rating"], p,
                 lambda g: "工号/ID " + g["employee_id"] + " · " + g["kpi"] + " · " + g["period"]
                 + " · " + g["rater_type"].astype(str) + " " + g["rater"])
-    _cross_check(rows, p, targets, scheme)
+    _cross_check(rows, p, targets, scheme, invalid_roles)
     live = rows.live
     out = p[live].copy()
     df = rows.df[live]
@@ -74,8 +80,10 @@ def _ratings(rows: Rows) -> pd.Series:
     return value
 
 
-def _cross_check(rows: Rows, p: pd.DataFrame, targets: pd.DataFrame, scheme: pd.DataFrame) -> None:
-    """The person's role comes from their target rows — that month's, else their latest."""
+def _cross_check(rows: Rows, p: pd.DataFrame, targets: pd.DataFrame, scheme: pd.DataFrame,
+                 invalid_roles) -> None:
+    """The person's role comes from their target rows — that month's, else their latest —
+    including rows rejected for another cell (they still say who the person is)."""
     live = rows.live
     t = targets.sort_values(["employee_id", "period"])
     same_month = t.drop_duplicates(["employee_id", "period"], keep="last").set_index(["employee_id", "period"])["role"]
@@ -85,6 +93,7 @@ def _cross_check(rows: Rows, p: pd.DataFrame, targets: pd.DataFrame, scheme: pd.
     role = role.where(role.notna(), p["employee_id"].map(latest))
     nobody = live & role.isna()
     rows.flag(nobody, RATING_NO_PERSON, "employee_id")
+    rows.flag(rows.live & role.isin(set(invalid_roles)), RATING_ROLE_NOT_SCORABLE, "employee_id", role=role)
     rating_kpis = scheme.loc[scheme["method"] == "rating", ["role", "kpi"]]
     ok = pd.Series(
         pd.MultiIndex.from_arrays([role.fillna(""), p["kpi"]]).isin(pd.MultiIndex.from_frame(rating_kpis)),

@@ -144,8 +144,9 @@ class Rows:
     def cells(self, field: str, mask=None) -> pd.Series:
         """Excel cell references (``H17``) of ``field`` for the rows of ``mask``."""
         df = self.df if mask is None else self.df[mask]
-        letters = df["_sid"].map({sid: s.letters.get(field, "") for sid, s in self.sheets.items()})
-        return letters.astype(str) + df["row"].astype(str)
+        letters = df["_sid"].map({sid: s.letters.get(field, "") for sid, s in self.sheets.items()}).astype(str)
+        # A field without a column in that sheet has no cell to name.
+        return (letters + df["row"].astype(str)).where(letters != "", "")
 
     def per_sheet(self, attr) -> pd.Series:
         """A per-sheet fact (``attr(sheet)``) spread over the rows, via a dict map (no per-row Python)."""

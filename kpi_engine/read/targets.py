@@ -73,6 +73,12 @@ def percent_kpis(scheme: Scheme, rows: Rows, p: pd.DataFrame) -> pd.Series:
     return from_targets.where(has_unit, from_scheme).fillna(False).astype(bool)
 
 
+def people_roles(rows: Rows, p: pd.DataFrame) -> pd.DataFrame:
+    """(employee_id, period, role) of every target row that names them, used or rejected."""
+    keep = rows.status.isin(["ok", "rejected"]) & (p["employee_id"] != "") & (p["period"] != "") & (p["role"] != "")
+    return p.loc[keep, ["employee_id", "period", "role"]]
+
+
 def finish_targets(rows: Rows, p: pd.DataFrame, scheme: Scheme, scheme_frame: pd.DataFrame) -> pd.DataFrame:
     """Percent scale, duplicates, and the cross-checks against the scheme → TARGET_COLUMNS."""
     _percent_scale(rows, p, scheme_frame)
