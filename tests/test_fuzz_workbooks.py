@@ -98,10 +98,9 @@ def text_number(draw) -> str:
 
 NO_DATA = ["-", "—", "–", "/", "N/A", "NA", "无", "暂无", "空", "n/a"]
 JUNK = ["十二", "1.2.3", "abc", "TBD", "约100", "1,2,3,4.5.6", "=1+1", "+cmd", "@SUM(A1)", "#N/A", "\t7", "１２．３．４"]
-# Dates stop inside pandas' datetime64[ns] range: a 期间 date in 2263–2999 crashes the
-# readers (OutOfBoundsDatetime), pinned by the corpus case period_far_future_date. Once
-# that is fixed, raise this to Excel's last date, datetime(9999, 12, 31).
-LAST_DATE = datetime(2262, 1, 1)
+# Excel's last date. (A 期间 date in 2263–2999 once crashed the readers; corpus case
+# period_far_future_date keeps it fixed.)
+LAST_DATE = datetime(9999, 12, 31)
 ERRORS = ["#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?"]
 
 number_cell = st.one_of(
