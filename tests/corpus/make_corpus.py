@@ -32,6 +32,7 @@ from tests.corpus.xl import (
     RawSheet,
     Serial,
     lie_about_size,
+    patch_member,
     raw_xlsx,
     sheet_xml,
     xw_book,
@@ -879,6 +880,29 @@ def _row_limit(path: Path) -> Path:
 def _(folder: Path) -> None:
     base(folder)
     _cached(folder / "targets_big_export.xlsx", "row_limit.xlsx", _row_limit)
+
+
+@case("lying_shared_string_count")
+def _(folder: Path) -> None:
+    """sharedStrings claims 2^31 strings in a 5 KB file: a reader that preallocates by it dies."""
+    import re
+
+    base(folder)
+    path = targets_xw(folder / "targets_lying_sst.xlsx", person("E101"))
+    patch_member(path, "xl/sharedStrings.xml",
+                 lambda b: re.sub(rb'count="\d+" uniqueCount="\d+"', b'count="2147483647" uniqueCount="2147483647"', b))
+
+
+@case("lying_dimension_and_spans")
+def _(folder: Path) -> None:
+    """A dimension of the whole grid and rows claiming 16,384 columns, over three real rows."""
+    import re
+
+    base(folder)
+    path = targets_xw(folder / "targets_lying_dim.xlsx", person("E101"))
+    patch_member(path, "xl/worksheets/sheet1.xml",
+                 lambda b: re.sub(rb'spans="[^"]*"', b'spans="1:16384"',
+                                  re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', b)))
 
 
 @case("stray_last_cell")

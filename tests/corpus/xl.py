@@ -237,3 +237,13 @@ def lie_about_size(path: Path, member: str, fake_size: int) -> None:
     else:
         raise ValueError(f"{member} not in central directory")
     path.write_bytes(bytes(data))
+
+
+def patch_member(path: Path, member: str, edit) -> Path:
+    """Rewrite one part of a package through ``edit(bytes) -> bytes``, keeping the others."""
+    with zipfile.ZipFile(path) as zf:
+        parts = [(i, zf.read(i.filename)) for i in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, body in parts:
+            zf.writestr(info, edit(body) if info.filename == member else body)
+    return path
