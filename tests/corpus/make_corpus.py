@@ -905,6 +905,14 @@ def _(folder: Path) -> None:
                                   re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', b)))
 
 
+@case("merge_over_whole_sheet")
+def _(folder: Path) -> None:
+    """A merged range from C2 to the last cell: filling it densely would need 17 billion cells."""
+    base(folder)
+    xml = sheet_xml([HEADER, *person("E101")], merges=["C2:XFD1048576"])
+    raw_xlsx(folder / "targets_big_merge.xlsx", [RawSheet("目标管理", xml)])
+
+
 @case("stray_last_cell")
 def _(folder: Path) -> None:
     """One stray character in XFD1048576: a dense reader would allocate 17 billion cells."""
