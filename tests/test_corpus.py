@@ -170,6 +170,8 @@ def _marks(case: Case):
         marks.append(pytest.mark.libreoffice)
     if case.isolate:
         marks.append(pytest.mark.slow)
+    if case.xfail:
+        marks.append(pytest.mark.xfail(strict=True, reason=case.xfail))
     return marks
 
 
