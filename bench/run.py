@@ -49,8 +49,8 @@ TARGET_RSS = 2 * GIB
 TARGET_CORE_SHARE = 0.20
 
 
-def spawn(cmd: list[str], env: dict | None = None, capture: bool = False) -> tuple[float, int, int, str]:
-    """Run cmd; (wall seconds, peak RSS bytes of that very process, exit code, stdout)."""
+def spawn(cmd: list[str], env: dict | None = None, capture: bool = False) -> tuple[float, float, int, int, str]:
+    """Run cmd; (wall seconds, CPU seconds, peak RSS bytes of that very process, exit code, stdout)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
@@ -61,17 +61,19 @@ def spawn(cmd: list[str], env: dict | None = None, capture: bool = False) -> tup
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):  # 1: some rows rejected, as planted by the generator
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{err}")
-    return wall, usage.ru_maxrss * 1024, proc.returncode, out
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, proc.returncode, out
 
 
 def run_engine(folder: Path, out: Path, phases: Path) -> dict:
     phases.unlink(missing_ok=True)
     env = {**os.environ, "KPI_ENGINE_PROFILE": str(phases), "PYTHONPATH": str(ROOT)}
-    wall, rss, code, _ = spawn([sys.executable, "-m", "kpi_engine.cli", "score", str(folder), "-o", str(out)], env)
+    wall, cpu, rss, code, _ = spawn([sys.executable, "-m", "kpi_engine.cli", "score", str(folder), "-o", str(out)], env)
     logged: dict[str, float] = {}
+    peak_mb: dict[str, int] = {}  # the process's peak RSS at the end of each phase
     for line in phases.read_text(encoding="utf-8").splitlines():
         entry = json.loads(line)
         logged[entry["phase"]] = logged.get(entry["phase"], 0.0) + entry["seconds"]
+        peak_mb[entry["phase"]] = entry.get("peak_mb")
     load = logged.get("load", 0.0)
     validate = logged.get("validate")
     split = {
@@ -81,14 +83,15 @@ def run_engine(folder: Path, out: Path, phases: Path) -> dict:
         "write": logged.get("write", 0.0),
     }
     split["other"] = wall - load - split["score"] - split["write"]  # interpreter, imports, CLI summary
-    return {"wall": wall, "rss": rss, "exit": code, "phases": split}
+    return {"wall": wall, "cpu": cpu, "rss": rss, "exit": code, "phases": split, "peak_mb": peak_mb}
 
 
 def run_floor(recipe: Path, folder: Path, out: Path) -> dict:
-    wall, rss, _, stdout = spawn([sys.executable, str(HERE / "floor.py"), str(recipe), str(folder), str(out)],
+    wall, _, rss, _, stdout = spawn([sys.executable, str(HERE / "floor.py"), str(recipe), str(folder), str(out)],
                                  capture=True)
     got = json.loads(stdout)
-    return {"floor": got["read"] + got["write"], "read": got["read"], "write": got["write"], "wall": wall,
+    return {"floor": got["read"] + got["write"], "read": got["read"], "write": got["write"], "cpu": got["cpu"],
+            "wall": wall,
             "rss": rss, "cells_read": got["cells_read"], "cells_written": got["cells_written"]}
 
 
@@ -108,7 +111,7 @@ def bench_size(n: int, repeat: int, seed: int) -> dict:
         r, f = runs[-1], floors[-1]
         print(f"  N={n:>5} #{i + 1}: run {r['wall']:7.2f} s ({r['rss'] / GIB:.2f} GiB)   "
               f"floor {f['floor']:7.2f} s (read {f['read']:.2f} + write {f['write']:.2f})   "
-              f"ratio {r['wall'] / f['floor']:.2f}", flush=True)
+              f"ratio {r['wall'] / f['floor']:.2f} (CPU {r['cpu'] / f['cpu']:.2f})", flush=True)
     return summarise(n, folder, runs, floors)
 
 
@@ -125,6 +128,7 @@ def summarise(n: int, folder: Path, runs: list[dict], floors: list[dict]) -> dic
         "target_rows": n * 15 * len(generate.MONTHS),
         "input_mb": sum(p.stat().st_size for p in folder.glob("*.xlsx")) / 1e6,
         "ratio": _median([r["wall"] / f["floor"] for r, f in zip(runs, floors)]),
+        "cpu_ratio": _median([r["cpu"] / f["cpu"] for r, f in zip(runs, floors)]),
         "run": wall,
         "floor": _median([f["floor"] for f in floors]),
         "floor_read": _median([f["read"] for f in floors]),
@@ -147,12 +151,13 @@ def _pct(x) -> str:
 def report(results: list[dict], repeat: int) -> str:
     """The README table: ratios first, then absolute figures of this machine."""
     lines = [
-        "| N people | target rows | run / floor | peak RSS | read | validate | score | write | other |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| N people | target rows | run / floor | (CPU time) | peak RSS | read | validate | score | write | other |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         s = r["shares"]
-        lines.append(f"| {r['n']:,} | {r['target_rows']:,} | **{r['ratio']:.2f}** | {r['rss'] / GIB:.2f} GiB | "
+        lines.append(f"| {r['n']:,} | {r['target_rows']:,} | **{r['ratio']:.2f}** | {r['cpu_ratio']:.2f} | "
+                     f"{r['rss'] / GIB:.2f} GiB | "
                      f"{_pct(s['read'])} | {_pct(s['validate'])} | {_pct(s['score'])} | {_pct(s['write'])} | "
                      f"{_pct(s['other'])} |")
     lines += [

@@ -2,7 +2,8 @@
 
     KPI_ENGINE_PROFILE=phases.jsonl kpi-engine score FOLDER
 
-appends one JSON line per phase (``{"phase": "score", "seconds": 1.23}``) to that file.
+appends one JSON line per phase (``{"phase": "score", "seconds": 1.23, "peak_mb": 410}``,
+the process's peak RSS so far) to that file.
 ``bench/run.py`` reads them to split a run into reading, validating, scoring and
 writing. Without the variable, :func:`phase` costs one dictionary lookup.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,4 +33,14 @@ def phase(name: str) -> Iterator[None]:
     finally:
         took = time.perf_counter() - start
         with open(path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"phase": name, "seconds": round(took, 6), "pid": os.getpid()}) + "\n")
+            fh.write(json.dumps({"phase": name, "seconds": round(took, 6), "peak_mb": _peak_mb(),
+                                 "pid": os.getpid()}) + "\n")
+
+
+def _peak_mb() -> int | None:
+    try:
+        import resource  # not on Windows
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    return round(peak / 1e6 if sys.platform == "darwin" else peak * 1024 / 1e6)
