@@ -175,7 +175,7 @@ class Rows:
 
         ``value`` is a Series aligned with the frame (the value shown), or None for the
         raw cell of ``field``. ``params`` values may be Series too (one value per row)."""
-        mask = pd.Series(mask, index=self.df.index).fillna(False).astype(bool)
+        mask = pd.Series(mask, index=self.df.index).eq(True)  # NaN and None are False
         if not mask.any():
             return
         sub = self.df[mask]
@@ -314,7 +314,7 @@ class Rows:
 
     def range_check(self, key: str, values: pd.Series, ok: pd.Series, shown_range: str) -> None:
         """Numbers outside their range (``ok`` False where a value is present) reject their row."""
-        bad = self.checkable & values.notna() & ~ok.fillna(False).astype(bool)
+        bad = self.checkable & values.notna() & ~ok.eq(True)
         self.flag(bad, OUT_OF_RANGE, key, range=shown_range)
 
     # --- counting ------------------------------------------------------------------------

@@ -55,16 +55,16 @@ def read_settings(rows: Rows) -> tuple[Settings, list[Issue]]:
             continue
         if key in WORD_KEYS:
             codes, unk, blank = word_lookup(raw[m], WORD_KEYS[key])
-            parsed[m] = codes
-            bad[m] = unk
+            parsed[m] = codes.to_numpy(object)
+            bad[m] = unk.to_numpy(bool)
         elif key in POINTS_KEYS:
             v = n.values[m].where(~n.percent[m], n.values[m] * 100)  # 90% on a points line means 90
-            parsed[m] = v.where(v.notna(), None)
-            bad[m] = n.bad[m] | (v.notna() & ~v.between(0, 200))
+            parsed[m] = v.astype(object).where(v.notna(), None).to_numpy(object)
+            bad[m] = (n.bad[m] | (v.notna() & ~v.between(0, 200))).to_numpy(bool)
         else:
             v = fractions(n.values[m], n.percent[m])
-            parsed[m] = v.where(v.notna(), None)
-            bad[m] = n.bad[m] | (v.notna() & (v < 0))
+            parsed[m] = v.astype(object).where(v.notna(), None).to_numpy(object)
+            bad[m] = (n.bad[m] | (v.notna() & (v < 0))).to_numpy(bool)
     # Bad values: the row is rejected and the key keeps its default (the message says so).
     for key in vocab.SETTING_KEYS:
         m = rows.live & (keys == key) & bad

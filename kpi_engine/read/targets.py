@@ -68,9 +68,9 @@ def percent_kpis(scheme: Scheme, rows: Rows, p: pd.DataFrame) -> pd.Series:
     by = t.groupby(["role", "kpi"]).agg(pct=("pct", "any"), unit=("unit", "any"))
     key = pd.MultiIndex.from_frame(sp[["role", "kpi"]])
     from_targets = pd.Series(by["pct"].reindex(key).to_numpy(), index=sp.index)
-    has_unit = pd.Series(by["unit"].reindex(key).to_numpy(), index=sp.index).fillna(False).astype(bool)
+    has_unit = pd.Series(by["unit"].reindex(key).to_numpy(), index=sp.index).eq(True)
     from_scheme = is_percent_unit(sp["unit"])
-    return from_targets.where(has_unit, from_scheme).fillna(False).astype(bool)
+    return from_targets.where(has_unit, from_scheme).eq(True)
 
 
 def people_roles(rows: Rows, p: pd.DataFrame) -> pd.DataFrame:

@@ -72,7 +72,7 @@ def _text_of(s: pd.Series, t: pd.Series) -> pd.Series:
     if isstr.all():
         return s.astype(object)
     out = pd.Series([""] * len(s), index=s.index, dtype=object)
-    out[isstr] = s[isstr]
+    out[isstr] = s[isstr].to_numpy()
     isnum = _is_number_type(t)
     if isnum.any():
         v = s[isnum].astype(float)
@@ -145,7 +145,7 @@ def parse_numbers(s: pd.Series, scale: float | pd.Series = 1.0) -> Numbers:
 
     isnum = _is_number_type(t)
     if isnum.any():
-        values[isnum] = s[isnum].astype("float64") * scale
+        values[isnum] = (s[isnum].astype("float64") * scale[isnum]).to_numpy()
     isstr = t == str
     if isstr.any():
         got = on_distinct(s[isstr], _text_numbers)
@@ -182,6 +182,7 @@ def _text_numbers(u: pd.Series) -> pd.DataFrame:
     body = body.where(~grouped, body.str.replace(",", "", regex=False))
     ok = body.str.match(_NUMBER) & ~nodata
     num = pd.to_numeric(body.where(ok, None), errors="coerce")
+    ok &= num.notna()  # e.g. 1e999, which some pandas versions refuse instead of giving inf
     # Divide for %, so that 95% is exactly 0.95 (95 * 0.01 is 0.9500000000000001).
     num = num.where(~pct, num / 100)
     return pd.DataFrame({
@@ -246,14 +247,14 @@ def parse_periods(s: pd.Series, *, want_day: bool = False) -> Periods:
         cells = s[isdate]
         y, m = cells.map(lambda d: d.year), cells.map(lambda d: d.month)
         ym, ok = _ym(y, m)
-        values[isdate] = ym
-        bad[isdate] = ~ok
+        values[isdate] = ym.to_numpy()
+        bad[isdate] = (~ok).to_numpy()
         if want_day:
             # A day must fit pandas' nanosecond timestamps (to 2262); a month needs not.
             fits = ok & y.between(1901, DAY_MAX_YEAR)
-            bad[isdate] = ~fits
+            bad[isdate] = (~fits).to_numpy()
             days = cells[fits].map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}")
-            date[days.index] = pd.to_datetime(days, format="%Y-%m-%d").astype("datetime64[ns]")
+            date[days.index] = pd.to_datetime(days, format="%Y-%m-%d").astype("datetime64[ns]").to_numpy()
     isnum = _is_number_type(t)
     if isnum.any():
         v = s[isnum].astype("float64")
@@ -266,19 +267,20 @@ def parse_periods(s: pd.Series, *, want_day: bool = False) -> Periods:
         m = (iv % 100).where(six, (iv // 100) % 100)
         text, ok = _ym(y, m)
         ok &= six | eight
-        values[isnum] = text.where(ok, "")
+        values[isnum] = text.where(ok, "").to_numpy()
         if want_day and day_ok.any():
             got = pd.to_datetime(iv[day_ok].astype(str), format="%Y%m%d", errors="coerce")
-            date[got.index] = got.astype("datetime64[ns]")
-        decimal[isnum] = ~whole & v.between(1900, 3000)
-        bad[isnum] = ~ok & ~decimal[isnum]
+            date[got.index] = got.astype("datetime64[ns]").to_numpy()
+        dec = (~whole & v.between(1900, 3000)).to_numpy(bool)
+        decimal[isnum] = dec
+        bad[isnum] = ~ok.to_numpy(bool) & ~dec
     isstr = (t == str) & ~blank
     if isstr.any():
         got = on_distinct(s[isstr], lambda u: _text_periods(u, want_day))
-        values[isstr] = got["ym"]
-        bad[isstr] = got["ym"] == ""
+        values[isstr] = got["ym"].to_numpy()
+        bad[isstr] = (got["ym"] == "").to_numpy(bool)
         if want_day:
-            date[isstr] = got["date"]
+            date[isstr] = got["date"].to_numpy()
     other = ~isdate & ~isnum & (t != str) & s.notna()
     bad |= other
     return Periods(values, bad & ~blank, decimal, blank, date)
@@ -312,7 +314,7 @@ def _text_dates(text: pd.Series) -> pd.Series:
     fits = pd.to_numeric(parts["y"], errors="coerce").between(1901, DAY_MAX_YEAR)
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     if fits.any():
-        out[fits] = pd.to_datetime(joined[fits], format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+        out[fits] = pd.to_datetime(joined[fits], format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]").to_numpy()
     return out
 
 
@@ -321,7 +323,7 @@ def month_start(ym: pd.Series) -> pd.Series:
     out = pd.Series(pd.NaT, index=ym.index, dtype="datetime64[ns]")
     fits = (ym != "") & pd.to_numeric(ym.str[:4], errors="coerce").between(1901, DAY_MAX_YEAR)
     if fits.any():
-        out[fits] = pd.to_datetime(ym[fits] + "-01", format="%Y-%m-%d").astype("datetime64[ns]")
+        out[fits] = pd.to_datetime(ym[fits] + "-01", format="%Y-%m-%d").astype("datetime64[ns]").to_numpy()
     return out
 
 
