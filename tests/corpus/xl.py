@@ -47,7 +47,8 @@ class Serial:
 def xw_book(path: Path, sheets: dict[str, list[list]], *, hidden=(), very_hidden=(), merges=None) -> Path:
     """Write each value with its own type: a str is always a string cell (never a formula)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    # in_memory: no temporary file per sheet — ten times faster, which the fuzz needs.
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     for name, rows in sheets.items():
         ws = wb.add_worksheet(name)
