@@ -342,3 +342,13 @@ def test_ratings_of_people_in_a_dropped_role_say_so(tmp_path):
                              targets=[row("M1", "甲", 1, 1, role="经理")])])
     assert problems(data) == [(T, "D2", "role_weights_invalid"), ("考核方案", "D11", "weights_not_100"),
                               ("评分", "A2", "rating_role_not_scorable")]
+
+
+def test_messages_name_the_place_and_say_how_to_fix(tmp_path):
+    rows = [row("E001", "销售额", 100, 90), row("E001", "销售额", 100, 90), row("E002", "销售额", 1, 1, role="司机")]
+    data = load([folder_with(tmp_path, targets=rows)])
+    by_code = {i.code: i for i in data.report.issues}
+    assert by_code["duplicate_row"].message("en") == (
+        "目标管理!A3: identical to 目标管理!A2 (targets.xlsx) (工号/ID E001 · 销售额 · 2026-03); counted once.")
+    assert by_code["unknown_role"].message("zh") == (
+        "目标管理!D4：岗位 司机 不在考核方案中（现有岗位：销售代表、销售经理）。请更正岗位或在考核方案中添加；这一行未使用。")

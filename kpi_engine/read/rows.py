@@ -255,7 +255,9 @@ class Rows:
         nvals = filled.astype(str).groupby([grp[k] for k in key_cols], sort=False, dropna=False).transform("nunique")
         conflict = (nvals > 1).any(axis=1)
         keyframe = grp[key_cols]
-        where = (self.df.loc[grp.index, "sheet"].astype(str) + "!" + self.df.loc[grp.index, "row"].astype(str)
+        # Other rows are named by the cell of their key's first column: 目标管理!A48 (file).
+        index_mask = self.df.index.isin(grp.index)
+        where = (self.df.loc[grp.index, "sheet"].astype(str) + "!" + self.cells(key_cols[0], index_mask)
                  + " (" + self.df.loc[grp.index, "file"].astype(str) + ")")
         # For each row, the other rows of its key, for the message.
         gid = keyframe.groupby(key_cols, sort=False, dropna=False).ngroup()
