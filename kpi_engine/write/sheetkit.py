@@ -128,6 +128,14 @@ MAX_STRING = 32767  # Excel's limit on a cell's text
 MAX_FORMULA = 8192
 
 
+def fit_text(text: str) -> str:
+    """Text cut to what one Excel cell holds, marked with … where it was cut.
+
+    Input cells are within the limit, but a KPI's 备注 joins the notes of every month in
+    scope and can outgrow it; the full notes stay in the input files."""
+    return text if len(text) <= MAX_STRING else text[: MAX_STRING - 1] + "…"
+
+
 def _num_text(v: float) -> str:
     return f"{v:.16G}"
 
@@ -163,11 +171,9 @@ class _Bulk:
                 if v is None or v == "" or (isinstance(v, float) and v != v):
                     keep.append(None)
                     continue
-                text = str(v)
+                text = fit_text(str(v))
                 got = index.get(text)
                 if got is None:
-                    if len(text) > MAX_STRING:
-                        raise fail(ws, self.first_row + i, col, -2, f"text longer than {MAX_STRING} characters")
                     got = index[text] = sst._get_shared_string_index(text)
                 else:
                     sst.count += 1  # every use counts, as write_string would count it
@@ -342,7 +348,7 @@ def _strings(ws, rows, col, values, fmts) -> None:
     for r, v, f in zip(rows, _as_list(values), fmts):
         if v is None or v == "" or (isinstance(v, float) and math.isnan(v)):
             continue
-        rc = write(r, col, str(v), f)
+        rc = write(r, col, fit_text(str(v)), f)
         if rc:
             raise fail(ws, r, col, rc, "write_string")
 
