@@ -195,3 +195,13 @@ def test_xlsm_and_templates_forms_are_read(tmp_path):
     data = load([folder])
     assert len(data.targets) == 7 and len(data.scheme) == 9
     assert not data.report.has_errors
+
+
+def test_same_file_names_in_two_folders_are_told_apart(tmp_path):
+    a = standard_folder(tmp_path / "a")
+    b = tmp_path / "b"
+    write_xlsx(b / "target_sheet.xlsx", target_sheet([["E009", "赵", "华南", "销售代表", "2026-03", "销售额", 1, 1, "", ""]]))
+    data = load([a, b])
+    names = sorted(f.name for f in data.files)
+    assert str(b / "target_sheet.xlsx") in names and str(a / "target_sheet.xlsx") in names
+    assert "assessment_form.xlsx" in names

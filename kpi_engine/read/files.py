@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,7 +123,11 @@ def discover(inputs) -> tuple[list[Candidate], list[Issue], int]:
                 continue
             found.setdefault(q, Candidate(q, p.name, _is_lock(q)))
     # Sorted by path, so that the order inputs were given in changes nothing.
-    return [found[k] for k in sorted(found)], issues, existing
+    out = [found[k] for k in sorted(found)]
+    # Two folders may hold files of the same name: those are shown by their full path.
+    names = Counter(c.name for c in out)
+    out = [c if names[c.name] == 1 else Candidate(c.path, str(c.path), c.lock) for c in out]
+    return out, issues, existing
 
 
 @dataclass(slots=True)
