@@ -15,7 +15,7 @@ import pytest
 
 from kpi_engine import core, vocab
 from kpi_engine.data import RESULT_PROPERTY
-from kpi_engine.issues import ISSUE_COLUMNS, OutputError
+from kpi_engine.issues import ISSUE_COLUMNS
 from kpi_engine.models import Settings
 from kpi_engine.write import labels as lb
 from kpi_engine.write.sheetkit import text_width
