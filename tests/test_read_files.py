@@ -205,3 +205,33 @@ def test_same_file_names_in_two_folders_are_told_apart(tmp_path):
     names = sorted(f.name for f in data.files)
     assert str(b / "target_sheet.xlsx") in names and str(a / "target_sheet.xlsx") in names
     assert "assessment_form.xlsx" in names
+
+
+def test_lying_shared_string_count_is_read_as_it_is(tmp_path):
+    """sharedStrings.xml claiming 2^31 strings: calamine would reserve memory by it and abort
+    the process, so the load runs in a child process with a capped address space."""
+    import re
+    import subprocess
+    import sys
+
+    folder = standard_folder(tmp_path / "in")
+    path = folder / "target_sheet.xlsx"
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    sst = parts["xl/sharedStrings.xml"]
+    parts["xl/sharedStrings.xml"] = re.sub(rb'uniqueCount="\d+"', b'uniqueCount="2147483647"', sst)
+    assert parts["xl/sharedStrings.xml"] != sst
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, b in parts.items():
+            zf.writestr(n, b)
+    code = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (3 * 1024**3, 3 * 1024**3))\n"
+        "from kpi_engine.read import load\n"
+        f"d = load([{str(folder)!r}])\n"
+        "print(len(d.targets), d.report.has_errors)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["7", "False"]

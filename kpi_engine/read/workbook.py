@@ -20,7 +20,7 @@ from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from .files import read_member
-from .xlsxscan import SheetFacts, UnsafePackage, scan_package
+from .xlsxscan import SheetFacts, UnsafePackage, fix_shared_string_count, scan_package
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -128,10 +128,12 @@ def open_book(data: bytes, kind: str) -> Book:
         with zf:
             full, parts = _workbook_facts(zf)
             try:
-                by_part = scan_package(data, zf, set(parts.values()), every_formula=full)
+                by_part, real_strings = scan_package(data, zf, set(parts.values()), every_formula=full)
             except UnsafePackage as e:
                 raise WorkbookError(e.reason, e.kind) from e
         facts = {name: by_part[p] for name, p in parts.items() if p in by_part}
+        if real_strings is not None:
+            data = fix_shared_string_count(data, real_strings)
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = [(m.name, m.visible != SheetVisibleEnum.Visible) for m in wb.sheets_metadata

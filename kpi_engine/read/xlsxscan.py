@@ -16,6 +16,7 @@ writes one. For each worksheet it notes, from the same chunks:
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import zipfile
@@ -111,10 +112,19 @@ _T_ERR = re.compile(rb'\bt="e"')
 _V = re.compile(rb"<v>([^<]*)</v>")
 
 
-def scan_package(data: bytes, zf: zipfile.ZipFile, sheet_parts: set[str], every_formula: bool) -> dict[str, SheetFacts]:
-    """Verify every member's real size; return the facts of the worksheet parts."""
+SHARED_STRINGS = "xl/sharedStrings.xml"
+_SST_COUNT = re.compile(rb'\b(?:unique)?[cC]ount="(\d+)"')
+SST_SLACK = 1000  # a declared count this far above the real one is a lie, not a slip
+
+
+def scan_package(data: bytes, zf: zipfile.ZipFile, sheet_parts: set[str], every_formula: bool
+                 ) -> tuple[dict[str, SheetFacts], int | None]:
+    """Verify every member's real size; return the facts of the worksheet parts, and the
+    real number of shared strings when sharedStrings.xml declares far more (calamine
+    reserves memory by the declared count: 2^31 of them abort the process)."""
     facts: dict[str, SheetFacts] = {}
     total = 0
+    sst_declared, sst_real = 0, 0
     for info in zf.infolist():
         if info.is_dir():
             continue
@@ -130,6 +140,11 @@ def scan_package(data: bytes, zf: zipfile.ZipFile, sheet_parts: set[str], every_
             total += len(piece)
             if is_xml and first and _DTD.search(piece[:4096]):
                 raise UnsafePackage("corrupt", f"{info.filename} declares a DTD or entities (not written by Excel)")
+            if info.filename == SHARED_STRINGS:
+                if first:
+                    head = piece[: piece.find(b">", piece.find(b"<sst")) + 1] if b"<sst" in piece[:4096] else b""
+                    sst_declared = max((int(x) for x in _SST_COUNT.findall(head)), default=0)
+                sst_real += piece.count(b"<si>") + piece.count(b"<si ")
             first = False
             if sf is None:
                 continue
@@ -145,7 +160,21 @@ def scan_package(data: bytes, zf: zipfile.ZipFile, sheet_parts: set[str], every_
             if carry:
                 _scan_sheet_block(carry, sf, every_formula)
             facts[info.filename] = sf
-    return facts
+    return facts, (sst_real if sst_declared > sst_real + SST_SLACK else None)
+
+
+def fix_shared_string_count(data: bytes, real: int) -> bytes:
+    """The package again, with sharedStrings.xml declaring its real number of strings."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == SHARED_STRINGS:
+                end = body.find(b">", body.find(b"<sst")) + 1
+                body = _SST_COUNT.sub(lambda m: m.group(0).split(b'"')[0] + b'"%d"' % real, body[:end]) + body[end:]
+            dst.writestr(info, body)
+    return out.getvalue()
 
 
 def _scan_sheet_block(buf: bytes, sf: SheetFacts, every: bool) -> None:
