@@ -214,8 +214,17 @@ def test_lying_shared_string_count_is_read_as_it_is(tmp_path):
     import subprocess
     import sys
 
+    import xlsxwriter
+
+    from tests.data.make_fixtures import TARGET_HEADER, TARGET_ROWS
+
     folder = standard_folder(tmp_path / "in")
     path = folder / "target_sheet.xlsx"
+    wb = xlsxwriter.Workbook(str(path))  # xlsxwriter writes a sharedStrings part (openpyxl here: inline)
+    ws = wb.add_worksheet("目标管理")
+    for r, values in enumerate([TARGET_HEADER, *TARGET_ROWS]):
+        ws.write_row(r, 0, values)
+    wb.close()
     with zipfile.ZipFile(path) as zf:
         parts = {n: zf.read(n) for n in zf.namelist()}
     sst = parts["xl/sharedStrings.xml"]
