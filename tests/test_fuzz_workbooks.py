@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from kpi_engine import pipeline, read, vocab
 from kpi_engine.issues import REGISTRY, NothingToScoreError
 from tests import builders
+from tests.corpus.make_corpus import assessment_form_with
 from tests.corpus.xl import Formula, xw_book
 
 DEEP = os.environ.get("HYPOTHESIS_PROFILE") == "deep"
@@ -53,9 +54,12 @@ FUZZ = settings(
 )
 
 CLEAN = {"E001", "E002", "E003", "E004"}
+RANDOM_ROLE = "随机岗"  # a role of random scheme rows, added to the builders' scheme each example
+RANDOM_KPIS = ["甲指标", "乙指标", "丙指标"]
 FIELDS = vocab.TARGETS.fields
 REQUIRED = [f for f in FIELDS if f.required]
 OPTIONAL = [f for f in FIELDS if not f.required]
+PERSON_LEVEL = {"role_not_scorable", "role_weights_invalid"}
 # Sheet- or file-level problems: they have no single cell.
 NO_CELL = {"header_not_found", "duplicate_header", "unknown_columns", "sheet_unrecognised", "weights_not_100",
            "role_has_bad_rows", "file_corrupt", "file_encrypted", "file_too_large", "rows_out_of_scope"}
@@ -134,10 +138,10 @@ VALID_CELLS = {  # what a careful HR analyst writes, in every accepted form
     "employee_id": st.sampled_from(["E901", "E902", "E903", " E904 ", "00905", 906, "E907", "E908"]),
     "name": st.sampled_from(["张伟", "王 芳", "李娜", "Zoë"]),
     "team": st.sampled_from(["华北", "华南", " 华北 "]),
-    "role": st.sampled_from(["销售代表", " 销售代表"]),
+    "role": st.sampled_from(["销售代表", " 销售代表", RANDOM_ROLE]),
     "period": st.sampled_from(["2026-01", "2026/1", "2026.01", "2026年1月", "202601", 202601, datetime(2026, 1, 15),
                                "2026-02", "2026年2月", 202602, date(2026, 2, 28)]),
-    "kpi": st.sampled_from(["销售额", "新客户数", "客户投诉"]),
+    "kpi": st.sampled_from(["销售额", "新客户数", "客户投诉", *RANDOM_KPIS]),
     "target": valid_number, "actual": valid_number,
     "unit": st.sampled_from(["元", "个", "", None]), "note": text_cell,
 }
@@ -207,6 +211,38 @@ def target_sheet(draw):
     return name, titles, [label for _k, label in columns], [k for k, _l in columns], rows, others
 
 
+# --- a random extra role in the scheme, and random settings ---------------------------------
+
+SCHEME_CELLS = [  # one strategy per 考核方案 column after 岗位 and 指标
+    st.sampled_from([None, "销售业绩", "=1+1"]),
+    st.one_of(st.sampled_from([30, "30%", 0.3, 40, "40%", 0.4, 60, 0.6, 100, 0, -10, "abc", None, 33.3, "１００"]),
+              st.integers(0, 100)),
+    st.sampled_from(["越高越好", "越低越好", "正向", "反向", "lower", "higher", "越大越好", None]),
+    st.sampled_from(["完成率", "ratio", "分段", "tiers", "等级", "扣分", "deduction", "随便", None, ""]),
+    st.one_of(st.sampled_from([None, "120%", 1.2, "150%", 0, -1, "abc", 1]), st.floats(0, 3)),
+    st.sampled_from([None, 0, "60%", 0.6, 2, "abc"]),
+    st.sampled_from([None, "标准", "不存在", ""]),
+    st.sampled_from([None, 2, "2", 0, -1, "x"]),
+    st.sampled_from([None, 1, "1%", 0.01, 0, -1]),
+    st.sampled_from([None, "合计", "平均", "期末", "sum", "mean", "last", "中位数"]),
+    st.sampled_from([None, "本人", "团队:销售额", "团队：新客户数", "培训", "团队:不存在", "团队", "外部"]),
+    st.sampled_from([None, "%", "元", ""]),
+]
+SETTING_WORDS = [w for pair in vocab.SETTING_KEYS.values() for w in pair] + ["奖金系数", ""]
+setting_value = st.one_of(st.sampled_from(["95%", 0.95, 90, "90", "九十", "重新分配", "zero", "inverse", "2-实际/目标",
+                                           "abc", None, -1, 200, "20%"]), small)
+
+
+@st.composite
+def random_form(draw):
+    """The builders' scheme plus a random role; random 设置 rows."""
+    kpis = draw(st.lists(st.sampled_from(RANDOM_KPIS), min_size=1, max_size=4))
+    extra = [[RANDOM_ROLE, kpi, *(draw(c) for c in SCHEME_CELLS)] for kpi in kpis]
+    settings_rows = [["项目", "值"]] + draw(st.lists(
+        st.tuples(st.sampled_from(SETTING_WORDS), setting_value).map(list), max_size=4))
+    return extra, settings_rows
+
+
 def _has_content(v) -> bool:
     if v is None:
         return False
@@ -221,25 +257,26 @@ def _has_content(v) -> bool:
 @pytest.fixture(scope="module")
 def clean_files(tmp_path_factory) -> list[Path]:
     folder = tmp_path_factory.mktemp("fuzz-clean")
-    return [builders.assessment_form(folder / "assessment_form.xlsx"),
-            builders.target_sheet(folder / "targets_2026-01.xlsx", "2026-01")]
+    return [builders.target_sheet(folder / "targets_2026-01.xlsx", "2026-01")]
 
 
 @FUZZ
-@given(specs=st.lists(target_sheet(), min_size=PER_EXAMPLE, max_size=PER_EXAMPLE))
-def test_random_target_workbooks_never_crash_or_lose_rows(specs, clean_files):
+@given(form=random_form(), specs=st.lists(target_sheet(), min_size=PER_EXAMPLE, max_size=PER_EXAMPLE))
+def test_random_target_workbooks_never_crash_or_lose_rows(form, specs, clean_files):
+    extra_scheme, settings_rows = form
     with tempfile.TemporaryDirectory(prefix="kpi-fuzz-") as tmp:
-        paths = []
+        paths = [assessment_form_with(Path(tmp) / "assessment_form.xlsx", extra_scheme, settings=settings_rows)]
         for k, (name, titles, header, _keys, rows, others) in enumerate(specs):
             paths.append(xw_book(Path(tmp) / f"fuzz{k:02d}.xlsx", {name: [*titles, header, *rows], **others}))
         data = read.load([*clean_files, *paths])
-        uncovered = duplicates = 0
-        for path, (name, titles, _header, keys, rows, _others) in zip(paths, specs):
+        uncovered, duplicates = [], 0
+        for path, (name, titles, _header, keys, rows, _others) in zip(paths[1:], specs):
             u, d = check_rows(data, path.name, len(titles) + 1, keys, rows)
             uncovered, duplicates = uncovered + u, duplicates + d
         # A row left out without an issue naming it must be a duplicate (of a row here or
         # in another workbook of the folder).
-        assert uncovered <= duplicates, (uncovered, duplicates)
+        assert len(uncovered) <= duplicates, (uncovered, duplicates, [
+            i for i in data.report.issues if (i.file, i.cell[1:]) in {(f, str(r)) for f, r in uncovered} or i.code.startswith("role")])
         try:
             outcome = pipeline.run([], data=data)
         except NothingToScoreError:  # pragma: no cover - the clean month is always there
@@ -260,13 +297,13 @@ def check_report(report) -> None:
             assert issue.cell, issue
 
 
-def check_rows(data, file: str, header_row: int, keys, rows) -> tuple[int, int]:
+def check_rows(data, file: str, header_row: int, keys, rows) -> tuple[list, int]:
     """Every row with content is counted; returns (rows neither used nor named by an issue, duplicates)."""
     counts = [c for c in data.report.counts if c.file == file and c.kind == "targets"]
     if not counts:
         # Not recognised as a target sheet: only acceptable when the sheet was refused with a reason.
         assert any(i.file == file and i.level == "error" for i in data.report.issues), (file, data.report.issues)
-        return 0, 0
+        return [], 0
     (count,) = counts
     known = [i for i, k in enumerate(keys) if k]
     with_content = [header_row + 1 + n for n, r in enumerate(rows) if any(_has_content(v) for v in r)]
@@ -277,8 +314,19 @@ def check_rows(data, file: str, header_row: int, keys, rows) -> tuple[int, int]:
     used = set(targets.loc[targets["file"] == file, "row"].astype(int))
     named = {int(m.group(1)) for i in data.report.issues if i.file == file
              for m in [re.search(r"(\d+)$", i.cell)] if m}
-    uncovered = [r for r in with_known if r not in used and r not in named]
-    return len(uncovered), count.duplicates
+    # A role that cannot be scored lists each of its people once (inputs.md, "Weights":
+    # "each listed in 问题"): that issue covers all of the person's rows, in every file.
+    persons = {i.value for i in data.report.issues if i.code in PERSON_LEVEL}
+    id_col = keys.index("employee_id")
+    row_id = {header_row + 1 + n: _norm_id(r[id_col]) for n, r in enumerate(rows) if id_col < len(r)}
+    uncovered = [(file, r) for r in with_known if r not in used and r not in named and row_id.get(r) not in persons]
+    return uncovered, count.duplicates
+
+
+def _norm_id(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return " ".join(str(v).split()) if v is not None else ""
 
 
 # --- damaged packages ------------------------------------------------------------------------
