@@ -167,22 +167,35 @@ def _score(
 ) -> tuple[int, list[Path]]:
     progress = None
     if _interactive() and not as_json and not quiet:
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True)
+        progress = Progress(TextColumn("{task.description:<6}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[name]}"), TimeElapsedColumn(), console=err, transient=True)
         progress.start()
     try:
-        task = progress.add_task(t(lang, "reading"), total=None) if progress else None
-        data = pipeline.load(inputs)
+        task = progress.add_task(t(lang, "reading"), total=None, name="") if progress else None
+
+        def advance(done: int, total: int, name: str) -> None:
+            if progress:
+                progress.update(task, completed=done, total=total, name=name)
+
+        data = pipeline.load(inputs, progress=advance)
         if progress:
-            progress.update(task, description=t(lang, "scoring"))
+            progress.update(task, description=t(lang, "scoring"), total=1, completed=0, name="")
         outcome = pipeline.run(inputs, period=period, start=start, end=end, data=data)
         target = output or pipeline.default_output(inputs, outcome)
         if target.is_dir():
             target = target / pipeline.default_output(inputs, outcome).name
         if progress:
-            progress.update(task, description=t(lang, "writing"))
-        paths = pipeline.write(outcome, target, lang=lang.value, split_by=split_by.value if split_by else None)
+            teams = outcome.results.people["team"].nunique() if split_by else 0
+            progress.update(task, description=t(lang, "writing"), total=1 + teams, completed=0)
+
+        def wrote(path: Path) -> None:
+            if progress:
+                progress.update(task, advance=1, name=path.name)
+
+        paths = pipeline.write(outcome, target, lang=lang.value, split_by=split_by.value if split_by else None,
+                               on_file=wrote)
     finally:
         if progress:
             progress.stop()

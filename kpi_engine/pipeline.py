@@ -91,10 +91,12 @@ def parse_scope_args(period: str | None, start: str | None, end: str | None) -> 
     return out[0], out[1], out[2]
 
 
-def load(inputs: Sequence[str | os.PathLike]) -> InputData:
-    """Read and validate; raises NothingToScoreError when no input file is found."""
+def load(inputs: Sequence[str | os.PathLike], progress: Callable[[int, int, str], None] | None = None) -> InputData:
+    """Read and validate; raises NothingToScoreError when no input file is found.
+
+    ``progress(done, total, file_name)`` is called after each file (for a progress bar)."""
     with phase("load"):
-        return read.load(inputs)
+        return read.load(inputs, progress=progress)
 
 
 def run(

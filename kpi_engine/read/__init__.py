@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .. import vocab
 from ..data import InputData, InputFile
 from ..issues import Issue, IssueType, NothingToScoreError, Report, SheetCount
+from ..timing import phase
 from .files import FILE_CORRUPT, FILE_TOO_LARGE, LOCK_FILE_SKIPPED, NO_INPUT_FILES, discover, open_candidate
 from .ratings import read_ratings
 from .rows import REJECTED, Rows
@@ -52,9 +53,11 @@ def find_input_files(inputs: Sequence[str | os.PathLike]) -> tuple[list[Path], l
     return files, issues
 
 
-def load(inputs: Sequence[str | os.PathLike]) -> InputData:
+def load(inputs: Sequence[str | os.PathLike],
+         progress: Callable[[int, int, str], None] | None = None) -> InputData:
     """Files and/or folders → validated InputData; every problem in ``data.report``.
 
+    ``progress(done, total, file_name)`` is called after each file, for a progress bar.
     Raises NothingToScoreError only when no input workbook at all is found."""
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
@@ -70,7 +73,9 @@ def load(inputs: Sequence[str | os.PathLike]) -> InputData:
     files: list[InputFile] = []
     sheets: list[Sheet] = []
     refused_counts = []
-    for c in candidates:
+    for done, c in enumerate(candidates, 1):
+        if progress and done > 1:
+            progress(done - 1, len(candidates), candidates[done - 2].name)
         if c.lock:
             report.add(LOCK_FILE_SKIPPED(file=c.name))
             files.append(InputFile(str(c.path), c.name, _sha256(c.path), "skipped"))
@@ -93,7 +98,10 @@ def load(inputs: Sequence[str | os.PathLike]) -> InputData:
         files.append(InputFile(str(c.path), c.name, opened.sha256, "read",
                                tuple(f"{s.name} ({s.kind.label('zh')})" for s in found)))
 
-    data = _validate(sheets, report)
+    if progress:
+        progress(len(candidates), len(candidates), candidates[-1].name)
+    with phase("validate"):  # bench/run.py splits reading from validating by it
+        data = _validate(sheets, report)
     data.files = files
     for file, name, (kind, n) in refused_counts:
         report.counts.append(SheetCount(file=file, sheet=name, kind=kind, read=n, rejected=n))
