@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from pydantic import TypeAdapter
 
 from .. import vocab
 from ..data import RATING_COLUMNS, frame
 from ..issues import IssueType
-from ..models import Rating
+from ..models import Rating, validate_columns
 from .rows import BAD_WORD, OUT_OF_RANGE, Rows
 from .values import parse_numbers, word_lookup
 
@@ -59,7 +58,7 @@ def read_ratings(rows: Rows, targets: pd.DataFrame, scheme: pd.DataFrame, invali
     out["file"], out["sheet"], out["row"] = df["file"], df["sheet"], df["row"]
     out = out.sort_values(["employee_id", "kpi", "period", "rater_type", "rater", "file", "row"], kind="stable")
     out = frame(RATING_COLUMNS, out.reset_index(drop=True))
-    TypeAdapter(list[Rating]).validate_python(out.drop(columns=["file", "sheet", "row"]).to_dict("records"))
+    validate_columns(out, Rating)  # the safety net: pydantic's constraints, a column at a time
     return out
 
 
