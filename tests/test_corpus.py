@@ -91,17 +91,17 @@ class Recorder:
         self.stopped: KpiEngineError | None = None
         load, run = pipeline.load, pipeline.run
 
-        def rec_load(inputs):
+        def rec_load(inputs, *args, **kw):
             try:
-                self.data = load(inputs)
+                self.data = load(inputs, *args, **kw)
             except KpiEngineError as exc:
                 self.stopped = exc
                 raise
             return self.data
 
-        def rec_run(inputs, **kw):
+        def rec_run(inputs, *args, **kw):
             try:
-                self.outcome = run(inputs, **kw)
+                self.outcome = run(inputs, *args, **kw)
             except KpiEngineError as exc:
                 self.stopped = exc
                 raise
