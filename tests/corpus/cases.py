@@ -273,6 +273,7 @@ CASES: list[Case] = [
     Case("merge_over_whole_sheet", 1, isolate=True, any_error=True, check=check_not_in("E101")),
     Case("stray_last_cell", 0, {"row_without_id"}, isolate=True, people=CLEAN + ("E101",)),
     Case("own_result_renamed", 0, {"result_file_skipped"}),
+    Case("result_resaved_by_libreoffice", 0, {"result_file_skipped"}, libreoffice=True),
     Case("non_workbook_files", 0),
     Case("template_left_with_examples", 0, {"example_row"}, people=CLEAN + ("E101",)),
     Case("one_workbook_everything", 0, check=check_one_workbook),

@@ -654,6 +654,7 @@ def _(folder: Path) -> None:
 
 
 def _soffice_convert(src: Path, fmt: str, outdir: Path) -> Path:
+    outdir.mkdir(parents=True, exist_ok=True)
     profile = Path(tempfile.mkdtemp(prefix="kpi-corpus-lo-"))
     try:
         subprocess.run(
@@ -934,6 +935,19 @@ def _(folder: Path) -> None:
         if not out.exists():
             raise RuntimeError(f"could not make a result workbook: {done.stdout}{done.stderr}")
         shutil.copy(out, folder / "一月考核.xlsx")
+
+
+@case("result_resaved_by_libreoffice")
+def _(folder: Path) -> None:
+    """A result HR opened and saved again in another program: still known by its property."""
+    base(folder)
+    with tempfile.TemporaryDirectory() as tmp:
+        drop = builders.clean_folder(Path(tmp) / "drop")
+        out = Path(tmp) / "kpi-results_2026-01_2026-02.xlsx"
+        subprocess.run([sys.executable, "-m", "kpi_engine.cli", "score", str(drop), "-o", str(out)],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+        conv = Path(tmp) / "conv"
+        shutil.copy(_soffice_convert(out, "xlsx", conv), folder / "三月结果（已编辑）.xlsx")
 
 
 @case("non_workbook_files")
