@@ -613,6 +613,20 @@ def _(folder: Path) -> None:
     assessment_form_with(folder / "assessment_form.xlsx", ratings=ratings)
 
 
+@case("tiers_bad")
+def _(folder: Path) -> None:
+    """A second tier table with a word for a bound, and one whose steps start above 0%."""
+    base(folder)
+    tiers = [*builders.TIERS,
+             ["宽松", "八成", 0.8], ["宽松", 0.5, 0.5],
+             ["严格", 1.0, 1.0], ["严格", 0.9, 0.5]]
+    extra = [["区域经理", "区域销售额", None, 60, None, "分段", None, None, "宽松", None, None, None, None, None],
+             ["区域经理", "区域回款", None, 40, None, "分段", None, None, "严格", None, None, None, None, None]]
+    assessment_form_with(folder / "assessment_form.xlsx", extra, tiers=tiers)
+    rows = [row("E301", "区域销售额", 100, 90, role="区域经理"), row("E301", "区域回款", 100, 50, role="区域经理")]
+    xw_book(folder / "targets_managers.xlsx", {"目标管理": [HEADER, *rows]})
+
+
 @case("settings_bad")
 def _(folder: Path) -> None:
     base(folder)
