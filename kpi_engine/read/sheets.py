@@ -182,13 +182,20 @@ def read_sheets(book: Book, file: str, first_sid: int) -> tuple[list[Sheet], lis
 
 
 def _nonblank_rows(cells: np.ndarray) -> int:
-    if cells.size == 0:
-        return 0
-    df = pd.DataFrame(cells)
-    nonblank = np.zeros(len(df), dtype=bool)
-    for c in df.columns:
-        nonblank |= ~blank_mask(df[c]).to_numpy()
-    return int(nonblank.sum())
+    return int(_content(cells).sum()) if cells.size else 0
+
+
+def _content(cells: np.ndarray) -> np.ndarray:
+    """Rows with anything in any column. Column by column, each looking only at the rows
+    not yet known to hold something: the first column (the 工号) settles nearly all."""
+    content = np.zeros(cells.shape[0], dtype=bool)
+    for j in range(cells.shape[1]):
+        todo = np.flatnonzero(~content)
+        if todo.size == 0:
+            break
+        filled = ~blank_mask(pd.Series(cells[todo, j], dtype=object)).to_numpy()
+        content[todo[filled]] = True
+    return content
 
 
 def _build(book: Book, grid: Grid, file: str, kind: vocab.SheetKind, hrow: int, sid: int) -> tuple[Sheet, list[Issue]]:
@@ -251,9 +258,7 @@ def _build(book: Book, grid: Grid, file: str, kind: vocab.SheetKind, hrow: int, 
     # Fully empty rows are skipped and not counted (inputs.md, "Rows"): a row with
     # anything in any column counts, so a stray note is reported, never lost. A formula
     # cell without a saved value is content.
-    content = np.zeros(n, dtype=bool)
-    for j in range(body.shape[1]):
-        content |= ~blank_mask(pd.Series(body[:, j], dtype=object)).to_numpy()
+    content = _content(body) if body.size else np.zeros(n, dtype=bool)
     for m in masks.values():
         content |= m
     keep = np.flatnonzero(content)

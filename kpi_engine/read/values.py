@@ -42,8 +42,19 @@ def on_distinct(text: pd.Series, fn):
     return pd.Series(out.to_numpy()[codes], index=text.index, dtype=out.dtype)
 
 
+# infer_dtype's answer for a column all of one type (no NaN): that type for every cell.
+_UNIFORM = {"string": str, "floating": float, "integer": int}
+
+
 def kinds(s: pd.Series) -> pd.Series:
-    """The Python type of every cell, for masks (``map(type)`` runs in C, not per row in Python)."""
+    """The Python type of every cell, for masks (``map(type)`` runs in C, not per row in Python).
+
+    A column of one type only (all text, or all numbers — the usual case) is recognised by
+    one scan that stops at the first odd cell, and skips the per-cell map."""
+    if len(s) and s.dtype == object:  # (a str-dtype column answers from its dtype, NaN or not)
+        uniform = _UNIFORM.get(pd.api.types.infer_dtype(s.to_numpy(), skipna=False))
+        if uniform is not None:
+            return pd.Series(np.full(len(s), uniform, dtype=object), index=s.index)
     return s.map(type)
 
 
@@ -57,13 +68,18 @@ def _is_date_type(t: pd.Series) -> pd.Series:
 
 def blank_mask(s: pd.Series) -> pd.Series:
     """Cells with nothing in them: empty, whitespace only, or None/NaN."""
-    t = kinds(s)
-    isstr = t == str
-    blank = s.isna()
-    if isstr.any():
-        empty = on_distinct(s[isstr], lambda u: u.str.translate(_TRANSLATE).str.strip() == "")
-        blank = blank | empty.reindex(s.index, fill_value=False).astype(bool)
-    return blank
+    arr = s.to_numpy(dtype=object)
+    # Empty cells ('' from calamine) and NaN/None first, without looking at types; only
+    # the other cells can still be text of spaces.
+    blank = pd.isna(arr) | (arr == "")
+    rest = np.flatnonzero(~blank)
+    if rest.size:
+        sub = pd.Series(arr[rest], dtype=object)
+        isstr = (kinds(sub) == str).to_numpy()
+        if isstr.any():
+            spaces = on_distinct(sub[isstr], lambda u: u.str.translate(_TRANSLATE).str.strip() == "")
+            blank[rest[isstr]] = spaces.to_numpy(dtype=bool)
+    return pd.Series(blank, index=s.index)
 
 
 def _text_of(s: pd.Series, t: pd.Series) -> pd.Series:
