@@ -8,12 +8,13 @@ Checks mark rows by boolean masks; issues are made only for the rows a mask sele
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .. import vocab
 from ..issues import Issue, IssueType, SheetCount
 from .sheets import Sheet
-from .values import Numbers, Periods, blank_mask, clean_text, on_distinct, parse_numbers, parse_periods, word_lookup
+from .values import Numbers, Periods, clean_text, on_distinct, parse_numbers, parse_periods, word_lookup
 
 OK, REJECTED, DUPLICATE, SKIPPED = "ok", "rejected", "duplicate", "skipped"
 STATUS_DTYPE = pd.CategoricalDtype([OK, REJECTED, DUPLICATE, SKIPPED])
@@ -135,18 +136,35 @@ class Rows:
         return self._text[key]
 
     def blank(self, key: str) -> pd.Series:
+        # The cleaned text is empty exactly for blank cells (nothing, spaces, NaN), and the
+        # checks want that text anyway: one pass over the column serves both.
         if key not in self._blank:
-            self._blank[key] = blank_mask(self.df[key])
+            self._blank[key] = (self.text(key) == "") | self.df[key].isna()  # (NaN's text is "nan")
         return self._blank[key]
 
     # --- locating ------------------------------------------------------------------
 
     def cells(self, field: str, mask=None) -> pd.Series:
         """Excel cell references (``H17``) of ``field`` for the rows of ``mask``."""
-        df = self.df if mask is None else self.df[mask]
-        letters = df["_sid"].map({sid: s.letters.get(field, "") for sid, s in self.sheets.items()}).astype(str)
-        # A field without a column in that sheet has no cell to name.
-        return (letters + df["row"].astype(str)).where(letters != "", "")
+        df = self.df[["_sid", "row"]]
+        if mask is not None:
+            df = df[mask]
+        if df.empty:
+            return pd.Series("", index=df.index, dtype=object)
+        # A field without a column in that sheet has no cell to name ("").
+        letter_of = {sid: s.letters.get(field, "") for sid, s in self.sheets.items()}
+        letters = sorted(set(letter_of.values()))
+        code_of = {sid: letters.index(letter) for sid, letter in letter_of.items()}
+        letter = df["_sid"].map(code_of).to_numpy(dtype=np.int64)
+        row = df["row"].to_numpy(dtype=np.int64)
+        # Every month's file repeats the same cells (H2 … H75001): each distinct one is
+        # named once, then spread back.
+        base = int(row.max()) + 1
+        codes, uniques = pd.factorize(letter * base + row)
+        u_letter, u_row = np.divmod(uniques, base)
+        names = np.array([f"{letters[c]}{r}" if letters[c] else "" for c, r in zip(u_letter.tolist(), u_row.tolist())],
+                         dtype=object)
+        return pd.Series(names[codes], index=df.index, dtype=object)
 
     def per_sheet(self, attr) -> pd.Series:
         """A per-sheet fact (``attr(sheet)``) spread over the rows, via a dict map (no per-row Python)."""
