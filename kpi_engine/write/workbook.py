@@ -20,10 +20,11 @@ Module map of ``kpi_engine.write`` (the result workbook; ``templates.py`` is sep
 
 from __future__ import annotations
 
+import io
+
 from datetime import datetime
 from pathlib import Path
 
-from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.workbook import Workbook
 
 from .. import __version__
@@ -57,7 +58,11 @@ def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: dat
     results = outcome.results
     version = outcome.version or __version__
 
-    book = Workbook(str(path), WORKBOOK_OPTIONS)
+    # Built in memory, then written in one go: when the disk is full, the failure is one
+    # clean OSError from our own write, not a half-closed zip that complains again when
+    # it is garbage-collected.
+    buffer = io.BytesIO()
+    book = Workbook(buffer, WORKBOOK_OPTIONS)
     styles = Styles(book)
     sheets = {key: book.add_worksheet(lb.sheet_name(key, lang), worksheet_class=FastSheet) for key in lb.SHEET_ORDER}
 
@@ -81,9 +86,7 @@ def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: dat
     })
     if book.set_custom_property(RESULT_PROPERTY, version):
         raise ValueError(f"the custom property {RESULT_PROPERTY}={version!r} was refused")
-    try:
-        book.close()
-    except FileCreateError as exc:
-        # The pipeline reports an OSError as "cannot write the output" (exit code 2).
-        cause = exc.__cause__ or exc.__context__
-        raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from exc
+    book.close()
+    # The pipeline reports an OSError as "cannot write the output" (exit code 2).
+    with open(path, "wb") as fh:
+        fh.write(buffer.getbuffer())
