@@ -44,6 +44,17 @@ def in_scope(frame: pd.DataFrame, scope: Sequence[str]) -> pd.DataFrame:
     return frame.loc[frame["period"].isin(list(scope))].reset_index(drop=True)
 
 
+def _first_changed_row(targets: pd.DataFrame, changes: pd.DataFrame, field: str) -> dict:
+    """Where each person's first change shows: (file, sheet, "row N") of the first target row
+    of the month the new value starts, for the warning to point at."""
+    if "file" not in targets or changes.empty:
+        return {}
+    first = changes.drop_duplicates("employee_id")[["employee_id", "period", field]]
+    rows = targets.merge(first, on=["employee_id", "period", field])
+    rows = rows.sort_values(["employee_id", "file", "sheet", "row"], kind="stable").drop_duplicates("employee_id")
+    return {e: (f, s, f"{r}:{r}") for e, f, s, r in zip(rows["employee_id"], rows["file"], rows["sheet"], rows["row"])}
+
+
 def identify(targets: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     """One row per person with target rows in scope: name, team and role of the latest month.
 
@@ -75,10 +86,12 @@ def identify(targets: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
         steps = monthly.loc[monthly["employee_id"].isin(who) & (first | changed)]
         chain = collect(steps, ["employee_id"], field, join=" → ")
         chains.append(field + ": " + chain)
+        where = _first_changed_row(targets, monthly.loc[changed], field)
         for emp, text in chain.items():
+            file, sheet, row = where.get(emp, ("", "", ""))
             issues.append(PERSON_CHANGED(
-                field=field, value=text, person=latest.at[emp, "name"], employee_id=emp,
-                team=latest.at[emp, "team"], change=text, period=latest.at[emp, "period"],
+                file=file, sheet=sheet, cell=row, field=field, value=text, person=latest.at[emp, "name"],
+                employee_id=emp, team=latest.at[emp, "team"], change=text, period=latest.at[emp, "period"],
             ))
     if chains:
         joined = collect(pd.concat(chains).rename("change").rename_axis("employee_id").reset_index(),

@@ -25,6 +25,7 @@ import io
 from datetime import datetime
 from pathlib import Path
 
+from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.workbook import Workbook
 
 from .. import __version__
@@ -43,6 +44,9 @@ WORKBOOK_OPTIONS = {
     "strings_to_urls": False,
     "strings_to_numbers": False,
     "nan_inf_to_errors": False,
+    # The parts are zipped in memory rather than through temporary files in /tmp, so a
+    # full or size-limited disk fails in one place: our own write below.
+    "in_memory": True,
 }
 
 
@@ -86,7 +90,11 @@ def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: dat
     })
     if book.set_custom_property(RESULT_PROPERTY, version):
         raise ValueError(f"the custom property {RESULT_PROPERTY}={version!r} was refused")
-    book.close()
-    # The pipeline reports an OSError as "cannot write the output" (exit code 2).
+    try:
+        book.close()
+    except FileCreateError as exc:
+        # The pipeline reports an OSError as "cannot write the output" (exit code 2).
+        cause = exc.__cause__ or exc.__context__
+        raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from exc
     with open(path, "wb") as fh:
         fh.write(buffer.getbuffer())
