@@ -54,7 +54,7 @@ def read_ratings(rows: Rows, targets: pd.DataFrame, scheme: pd.DataFrame, invali
     _cross_check(rows, p, targets, scheme, invalid_roles)
     live = rows.live
     out = p[live].copy()
-    df = rows.df[live]
+    df = rows.df.loc[live, ["file", "sheet", "row"]]
     out["file"], out["sheet"], out["row"] = df["file"], df["sheet"], df["row"]
     out = out.sort_values(["employee_id", "kpi", "period", "rater_type", "rater", "file", "row"], kind="stable")
     out = frame(RATING_COLUMNS, out.reset_index(drop=True))
@@ -74,8 +74,10 @@ def _ratings(rows: Rows) -> pd.Series:
     rows.flag(rows.checkable & unknown & (n.bad | n.values.isna()), BAD_WORD, "rating", allowed=RATING_ALLOWED)
     out = unknown & n.values.notna() & ((value < 0) | (value > 1))
     rows.flag(rows.checkable & out, OUT_OF_RANGE, "rating", range="0–100")
-    shown_pct = (n.values * 100).map(lambda v: f"{v:g}%" if np.isfinite(v) else "")
-    rows.flag(rows.checkable & ambiguous, RATING_AMBIGUOUS, "rating", percent=shown_pct)
+    flagged = rows.checkable & ambiguous
+    # The message's percentage, for the flagged rows only (a Python format per row).
+    shown_pct = (n.values[flagged] * 100).map(lambda v: f"{v:g}%" if np.isfinite(v) else "")
+    rows.flag(flagged, RATING_AMBIGUOUS, "rating", percent=shown_pct.reindex(raw.index, fill_value=""))
     return value
 
 

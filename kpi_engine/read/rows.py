@@ -103,11 +103,6 @@ class Rows:
             f["sheet"] = s.name
             f["row"] = s.rows.astype("int64")
             f["_sid"] = s.sid
-            for key in [fl.key for fl in kind.fields]:
-                m = s.untrusted.get(key)
-                f[f"_untrusted_{key}"] = m if m is not None else False
-                nv = s.novalue.get(key)
-                f[f"_novalue_{key}"] = nv if nv is not None else False
             frames.append(f)
         if frames:
             self.df = pd.concat(frames, ignore_index=True)
@@ -115,9 +110,15 @@ class Rows:
             cols = {fl.key: pd.Series(dtype=object) for fl in kind.fields}
             self.df = pd.DataFrame({**cols, "file": pd.Series(dtype=object), "sheet": pd.Series(dtype=object),
                                     "row": pd.Series(dtype="int64"), "_sid": pd.Series(dtype="int64")})
+        # Formula cells without a trusted value are few: a field's mask is kept only when
+        # some sheet has one (not two columns of a million False per field).
+        self._formula_masks: dict[tuple[str, str], np.ndarray] = {}
+        for attr in ("untrusted", "novalue"):
             for fl in kind.fields:
-                self.df[f"_untrusted_{fl.key}"] = pd.Series(dtype=bool)
-                self.df[f"_novalue_{fl.key}"] = pd.Series(dtype=bool)
+                parts = [getattr(s, attr).get(fl.key) for s in sheets]
+                if any(m is not None for m in parts):
+                    self._formula_masks[(attr, fl.key)] = np.concatenate(
+                        [m if m is not None else np.zeros(len(s.raw), dtype=bool) for m, s in zip(parts, sheets)])
         # Categorical: `status == OK` compares small codes, not a million Python strings.
         self.status = pd.Series(OK, index=self.df.index, dtype=STATUS_DTYPE)
         refused = [sid for sid, s in self.sheets.items() if s.refused]
@@ -126,6 +127,18 @@ class Rows:
         self.issues: list[Issue] = []
         self._text: dict[str, pd.Series] = {}
         self._blank: dict[str, pd.Series] = {}
+
+    def untrusted(self, key: str) -> pd.Series:
+        """Formula cells of ``key`` whose saved value cannot be used."""
+        return self._formula_mask("untrusted", key)
+
+    def novalue(self, key: str) -> pd.Series:
+        """Formula cells of ``key`` with no saved value at all."""
+        return self._formula_mask("novalue", key)
+
+    def _formula_mask(self, attr: str, key: str) -> pd.Series:
+        m = self._formula_masks.get((attr, key))
+        return pd.Series(m if m is not None else False, index=self.df.index, dtype=bool)
 
     # --- cached column views (each raw column is cleaned once, however many checks read it) ---
 
@@ -236,16 +249,16 @@ class Rows:
         total = self.live & on_distinct(
             ids, lambda u: u.str.casefold().str.replace(r"[\s:：]", "", regex=True).isin(TOTAL_WORDS))
         self.flag(total, TOTAL_ROW, id_field, status=SKIPPED)
-        no_id = self.live & (ids == "") & ~self.df[f"_untrusted_{id_field}"].astype(bool)
+        no_id = self.live & (ids == "") & ~self.untrusted(id_field)
         self.flag(no_id, NO_ID_ROW, id_field, status=SKIPPED)
 
     def reject_formulas(self, fields) -> None:
         """Formula cells without a trusted saved value reject their row (inputs.md, "Formulas")."""
         for key in fields:
-            m = self.checkable & self.df[f"_untrusted_{key}"].astype(bool)
+            m = self.checkable & self.untrusted(key)
             if not m.any():
                 continue
-            novalue = self.df[f"_novalue_{key}"].astype(bool)
+            novalue = self.novalue(key)
             self.flag(m & novalue, FORMULA_NO_VALUE, key, "", status=None)
             self.flag(m & ~novalue, FORMULA_NOT_RECALCULATED, key, "", status=None)
             self.status[m] = REJECTED
@@ -253,7 +266,7 @@ class Rows:
     def require(self, fields) -> None:
         """Required text cells left blank → error on the cell, row rejected."""
         for key in fields:
-            m = self.checkable & self.blank(key) & ~self.df[f"_untrusted_{key}"].astype(bool)
+            m = self.checkable & self.blank(key) & ~self.untrusted(key)
             self.flag(m, MISSING_VALUE, key, "", status=None)
             self.status[m] = REJECTED
 
@@ -326,7 +339,7 @@ class Rows:
     def periods(self, key: str = "period", *, want_day: bool = False) -> Periods:
         """A month column; blank, decimal-number and unreadable cells reject their row."""
         p = parse_periods(self.df[key], want_day=want_day)
-        untrusted = self.df[f"_untrusted_{key}"].astype(bool)
+        untrusted = self.untrusted(key)
         self.flag(self.checkable & p.blank & ~untrusted, MISSING_VALUE, key, "")
         self.flag(self.checkable & p.decimal, PERIOD_DECIMAL, key)
         self.flag(self.checkable & p.bad, BAD_PERIOD, key)

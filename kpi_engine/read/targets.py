@@ -8,6 +8,7 @@ row — see docs/decisions.md for the measurement.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..data import TARGET_COLUMNS, frame
@@ -87,11 +88,14 @@ def finish_targets(rows: Rows, p: pd.DataFrame, scheme: Scheme, scheme_frame: pd
     _cross_check(rows, p, scheme, scheme_frame)
     live = rows.live
     out = p[live].copy()
-    df = rows.df[live]
+    df = rows.df.loc[live, ["file", "sheet", "row"]]
     out["file"], out["sheet"], out["row"] = df["file"], df["sheet"], df["row"]
     out["target_cell"] = rows.cells("target", live)
     out["actual_cell"] = rows.cells("actual", live)
-    out = out.sort_values(["employee_id", "kpi", "period", "file", "row"], kind="stable")
+    # Live rows are unique on (工号, 指标, 期间) once duplicates are settled, so file and row
+    # never break a tie: sorting on integer codes of the three keys is the same order.
+    order = np.lexsort([pd.factorize(out[k], sort=True)[0] for k in ("period", "kpi", "employee_id")])
+    out = out.take(order)
     return frame(TARGET_COLUMNS, out.reset_index(drop=True))
 
 

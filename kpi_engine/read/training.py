@@ -47,7 +47,7 @@ def read_training(rows: Rows) -> pd.DataFrame:
                 + g["date"].dt.strftime("%Y-%m-%d").fillna(""))
     live = rows.live
     out = p[live].copy()
-    df = rows.df[live]
+    df = rows.df.loc[live, ["file", "sheet", "row"]]
     out["file"], out["sheet"], out["row"] = df["file"], df["sheet"], df["row"]
     out = out.sort_values(["employee_id", "date", "course_id", "file", "row"], kind="stable")
     out = frame(TRAINING_COLUMNS, out.reset_index(drop=True))
