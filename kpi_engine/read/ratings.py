@@ -77,7 +77,7 @@ def _ratings(rows: Rows) -> pd.Series:
     flagged = rows.checkable & ambiguous
     # The message's percentage, for the flagged rows only (a Python format per row).
     shown_pct = (n.values[flagged] * 100).map(lambda v: f"{v:g}%" if np.isfinite(v) else "")
-    rows.flag(flagged, RATING_AMBIGUOUS, "rating", percent=shown_pct.reindex(raw.index, fill_value=""))
+    rows.flag(flagged, RATING_AMBIGUOUS, "rating", percent=shown_pct.astype(object).reindex(raw.index, fill_value=""))
     return value
 
 
