@@ -402,3 +402,26 @@ def test_damaged_packages_are_refused_or_read_never_raise(hurt, good_targets):
         assert data.files and data.files[0].status in {"read", "refused"}, data.files
         if data.files[0].status == "refused":
             assert any(i.level == "error" and i.file == "damaged.xlsx" for i in data.report.issues), data.report.issues
+
+
+@pytest.fixture(scope="module")
+def good_xls(good_targets, tmp_path_factory) -> Path:
+    from tests.corpus.make_corpus import _soffice_convert
+
+    return _soffice_convert(good_targets, "xls", tmp_path_factory.mktemp("fuzz-xls"))
+
+
+@pytest.mark.libreoffice
+@settings(FUZZ, max_examples=int(os.environ.get("KPI_FUZZ_DAMAGE_EXAMPLES", 1_000 if DEEP else 40)))
+@given(flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=24))
+def test_damaged_xls_is_refused_or_read_never_raises(flips, good_xls):
+    """The legacy format: an OLE compound file with bytes flipped anywhere (headers, FAT, BIFF records)."""
+    data = bytearray(good_xls.read_bytes())
+    for where, byte in flips:
+        data[int(where * len(data))] = byte
+    with tempfile.TemporaryDirectory(prefix="kpi-fuzz-") as tmp:
+        path = Path(tmp) / "damaged.xls"
+        path.write_bytes(bytes(data))
+        loaded = read.load([path])
+        check_report(loaded.report)
+        assert loaded.files and loaded.files[0].status in {"read", "refused"}, loaded.files
