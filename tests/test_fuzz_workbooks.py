@@ -1,22 +1,29 @@
 """Property-based workbooks: whatever a target sheet holds, the readers and the pipeline
 neither crash nor lose a row.
 
-Each example writes one random 目标管理 workbook with xlsxwriter (random cell types:
+Each example writes a drop folder of 20 random 目标管理 workbooks with xlsxwriter (random cell types:
 numbers, text numbers in every form, full-width, no-data words, junk, dates, booleans,
 blanks, formulas and their error values; random header order and spelling — zh/en,
-case, spaces, unit hints; title rows; extra columns and extra sheets) and loads it with
-the builders' clean assessment form and one clean month (people E001–E004), in-process:
+case, spaces, unit hints; title rows; extra columns and extra sheets) and loads them with
+an assessment form and one clean month and one clean month (people E001–E004), in-process:
 ``kpi_engine.read.load`` then ``kpi_engine.pipeline.run`` on the loaded data.
 
 Properties: no exception but NothingToScoreError; every sheet balances (read = used +
 rejected + duplicates + skipped); every row written with content is counted, and every
-row of the fuzzed sheet that is not used is named by an issue (or is a duplicate); the
+row of a fuzzed sheet that is not used is named by an issue (or is a duplicate); the
 clean people are always scored; every issue has a registered code and a fully
 formatted message in both languages.
 
+Each example also adds a random role to the scheme (random weights in every form,
+methods, caps, floors, tier tables, sources, units) and random 设置 rows.
+
+Two more properties take damaged files: an .xlsx whose parts have bytes replaced, cut
+or repeated and hostile XML spliced in, and an .xls with bytes flipped anywhere — each
+is refused (error naming the file) or read, and ``read.load`` never raises.
+
 Profiles: ``ci`` (default) runs a fixed, derandomized 100 examples of 20 workbooks
-each (2,000 workbooks); ``deep`` (``HYPOTHESIS_PROFILE=deep``) runs 1,000 random ones
-(20,000 workbooks).
+each (2,000 workbooks) and 40 of each damaged kind; ``deep`` (``HYPOTHESIS_PROFILE=deep``)
+runs 1,000 random ones of each.
 """
 
 from __future__ import annotations
