@@ -127,6 +127,8 @@ class Rows:
         self.issues: list[Issue] = []
         self._text: dict[str, pd.Series] = {}
         self._blank: dict[str, pd.Series] = {}
+        self._codes: dict[str, tuple | None] = {}
+        self._text_distinct: dict[str, pd.Series] = {}
 
     def untrusted(self, key: str) -> pd.Series:
         """Formula cells of ``key`` whose saved value cannot be used."""
@@ -145,8 +147,45 @@ class Rows:
     def text(self, key: str) -> pd.Series:
         """The column as trimmed, whitespace-folded text."""
         if key not in self._text:
-            self._text[key] = clean_text(self.df[key])
+            d = self._clean_distinct(key)
+            self._text[key] = clean_text(self.df[key]) if d is None else self._spread(d[1], d[0])
         return self._text[key]
+
+    def _distinct(self, key: str):
+        """(codes, distinct values) of a raw column holding text only, else None.
+
+        A KPI sheet repeats a few thousand ids, names, KPIs and months over a million
+        rows: every parse of such a column runs on its distinct values, then is spread
+        back by integer codes. Text only, because to a hash table 1, 1.0 and True are one
+        key but not one cell."""
+        if key not in self._codes:
+            arr = self.df[key].to_numpy(dtype=object)
+            got = None
+            if len(arr) >= 256 and pd.api.types.infer_dtype(arr, skipna=False) == "string":
+                codes, uniques = pd.factorize(arr)
+                got = codes, pd.Series(uniques, dtype=object)
+            self._codes[key] = got
+        return self._codes[key]
+
+    def _clean_distinct(self, key: str):
+        """(codes, cleaned text of each distinct value), or None (see :meth:`_distinct`)."""
+        d = self._distinct(key)
+        if d is None:
+            return None
+        if key not in self._text_distinct:
+            self._text_distinct[key] = clean_text(d[1])
+        return d[0], self._text_distinct[key]
+
+    def _spread(self, values: pd.Series, codes: np.ndarray) -> pd.Series:
+        """Per-distinct-value results → one per row."""
+        return pd.Series(values.to_numpy()[codes], index=self.df.index, dtype=values.dtype)
+
+    def text_map(self, key: str, fn) -> pd.Series:
+        """``fn`` (vectorised over a Series of cleaned text) applied to the column's text."""
+        d = self._clean_distinct(key)
+        if d is None:
+            return on_distinct(self.text(key), fn)
+        return self._spread(fn(d[1]), d[0])
 
     def blank(self, key: str) -> pd.Series:
         # The cleaned text is empty exactly for blank cells (nothing, spaces, NaN), and the
@@ -230,11 +269,11 @@ class Rows:
     def skip_non_rows(self, id_field: str) -> None:
         """Example rows, totals rows and rows without their identifying cell → skipped (warnings)."""
         ids = self.text(id_field)
-        example = self.live & on_distinct(ids, lambda u: u.str.casefold().str.startswith(EXAMPLE_PREFIXES))
+        example = self.live & self.text_map(id_field, lambda u: u.str.casefold().str.startswith(EXAMPLE_PREFIXES))
         for first_field in [f.key for f in self.kind.required][:1]:
             if first_field != id_field:
-                example |= self.live & on_distinct(self.text(first_field),
-                                                   lambda u: u.str.casefold().str.startswith(EXAMPLE_PREFIXES))
+                example |= self.live & self.text_map(first_field,
+                                                     lambda u: u.str.casefold().str.startswith(EXAMPLE_PREFIXES))
         if example.any():
             # One warning per sheet: the rows are the template's, not HR's.
             for sid, grp in self.df[example].groupby("_sid", sort=True):
@@ -246,8 +285,8 @@ class Rows:
                     field=id_field, value=_ranges(rows), count=len(rows),
                 ))
             self.status[example] = SKIPPED
-        total = self.live & on_distinct(
-            ids, lambda u: u.str.casefold().str.replace(r"[\s:：]", "", regex=True).isin(TOTAL_WORDS))
+        total = self.live & self.text_map(
+            id_field, lambda u: u.str.casefold().str.replace(r"[\s:：]", "", regex=True).isin(TOTAL_WORDS))
         self.flag(total, TOTAL_ROW, id_field, status=SKIPPED)
         no_id = self.live & (ids == "") & ~self.untrusted(id_field)
         self.flag(no_id, NO_ID_ROW, id_field, status=SKIPPED)
@@ -332,13 +371,22 @@ class Rows:
 
     def words(self, key: str, table: dict) -> pd.Series:
         """A fixed-word column → codes (None when blank); unknown words reject their row."""
-        codes, unknown, _blank = word_lookup(self.df[key], table)
+        d = self._distinct(key)
+        if d is None:
+            codes, unknown, _blank = word_lookup(self.df[key], table)
+        else:
+            codes, unknown, _blank = (self._spread(x, d[0]) for x in word_lookup(d[1], table))
         self.flag(self.checkable & unknown, BAD_WORD, key, allowed=allowed_words(table))
         return codes
 
     def periods(self, key: str = "period", *, want_day: bool = False) -> Periods:
         """A month column; blank, decimal-number and unreadable cells reject their row."""
-        p = parse_periods(self.df[key], want_day=want_day)
+        d = self._distinct(key)
+        if d is None:
+            p = parse_periods(self.df[key], want_day=want_day)
+        else:
+            got = parse_periods(d[1], want_day=want_day)
+            p = Periods(*(self._spread(getattr(got, a), d[0]) for a in Periods.__slots__))
         untrusted = self.untrusted(key)
         self.flag(self.checkable & p.blank & ~untrusted, MISSING_VALUE, key, "")
         self.flag(self.checkable & p.decimal, PERIOD_DECIMAL, key)

@@ -64,7 +64,7 @@ def percent_kpis(scheme: Scheme, rows: Rows, p: pd.DataFrame) -> pd.Series:
     role × KPI's target rows gives a unit, the scheme's 单位 is %. Aligned with scheme rows."""
     sp = scheme.parsed
     live = rows.status != "skipped"
-    t = pd.DataFrame({"role": p["role"], "kpi": p["kpi"], "pct": is_percent_unit(p["unit"]),
+    t = pd.DataFrame({"role": p["role"], "kpi": p["kpi"], "pct": rows.text_map("unit", is_percent_unit),
                       "unit": p["unit"] != ""})[live]
     by = t.groupby(["role", "kpi"]).agg(pct=("pct", "any"), unit=("unit", "any"))
     key = pd.MultiIndex.from_frame(sp[["role", "kpi"]])
