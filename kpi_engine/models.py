@@ -1,8 +1,8 @@
 """Typed models of validated input: one pydantic model per kind of row, and the settings.
 
 These define what a valid row *is*. The readers parse raw cells vectorised with pandas,
-then validate whole columns at once through :func:`validate_frame` (a pydantic
-``TypeAdapter`` over a list of rows runs the loop in Rust, not in Python). The frames
+then validate whole columns at once through :func:`validate_columns` (a pydantic
+``TypeAdapter`` over a column's list of values runs the loop in Rust, not in Python). The frames
 that flow on to the core have exactly the columns of these models, plus provenance
 (``file``, ``sheet``, ``row``) where a row came from a sheet.
 """
@@ -10,9 +10,8 @@ that flow on to the core have exactly the columns of these models, plus provenan
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
-
 from functools import cache
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
