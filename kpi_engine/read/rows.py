@@ -191,7 +191,11 @@ class Rows:
         # The cleaned text is empty exactly for blank cells (nothing, spaces, NaN), and the
         # checks want that text anyway: one pass over the column serves both.
         if key not in self._blank:
-            self._blank[key] = (self.text(key) == "") | self.df[key].isna()  # (NaN's text is "nan")
+            d = self._clean_distinct(key)
+            if d is None:
+                self._blank[key] = (self.text(key) == "") | self.df[key].isna()  # (NaN's text is "nan")
+            else:
+                self._blank[key] = self._spread(d[1] == "", d[0])
         return self._blank[key]
 
     # --- locating ------------------------------------------------------------------

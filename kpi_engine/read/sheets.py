@@ -185,6 +185,16 @@ def _nonblank_rows(cells: np.ndarray) -> int:
     return int(_content(cells).sum()) if cells.size else 0
 
 
+def _shared(values: np.ndarray) -> np.ndarray:
+    """A text-only column with each distinct text one object: calamine makes a new string
+    per cell, and a month's sheet repeats a few thousand ids, names and KPIs (at 900,000
+    rows the copies weigh some 300 MB)."""
+    if len(values) < 256 or pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return values
+    codes, uniques = pd.factorize(values)
+    return np.asarray(uniques, dtype=object)[codes]
+
+
 def _content(cells: np.ndarray) -> np.ndarray:
     """Rows with anything in any column. Column by column, each looking only at the rows
     not yet known to hold something: the first column (the 工号) settles nearly all."""
@@ -239,7 +249,7 @@ def _build(book: Book, grid: Grid, file: str, kind: vocab.SheetKind, hrow: int, 
     row_pos = {int(r): i for i, r in enumerate(body_rows)} if untrusted else {}
     for f in kind.fields:
         if f.key in columns:
-            raw[f.key] = pd.Series(body[:, columns[f.key]], dtype=object)
+            raw[f.key] = pd.Series(_shared(body[:, columns[f.key]]), dtype=object)
         else:
             raw[f.key] = pd.Series([""] * n, dtype=object)
         if untrusted and f.key in columns:
