@@ -129,6 +129,15 @@ class Rows:
         self._blank: dict[str, pd.Series] = {}
         self._codes: dict[str, tuple | None] = {}
         self._text_distinct: dict[str, pd.Series] = {}
+        # The sheets' own (codes, distinct values) of text columns, joined: the column is
+        # then never hashed again here (sheets.Sheet.distinct).
+        parts_of = {fl.key: [s.distinct.get(fl.key) for s in sheets] for fl in kind.fields}
+        for key, parts in parts_of.items():
+            if sheets and len(self.df) >= 256 and all(p is not None for p in parts):
+                merged, uniques = pd.factorize(np.concatenate([u for _, u in parts]))
+                offsets = np.cumsum([0] + [len(u) for _, u in parts[:-1]])
+                codes = np.concatenate([merged[c + off] for (c, _), off in zip(parts, offsets)])
+                self._codes[key] = codes, pd.Series(uniques, dtype=object)
 
     def untrusted(self, key: str) -> pd.Series:
         """Formula cells of ``key`` whose saved value cannot be used."""

@@ -96,6 +96,8 @@ class Sheet:
     novalue: dict[str, np.ndarray] = field(default_factory=dict)  # field → … of those, the ones with no saved value at all
     full_calc: bool = False  # the workbook asks for recalculation on load
     refused: bool = False  # a header problem refuses every row (reported once, on the header)
+    # field → (codes, distinct values) of a text-only column: raw[field] == values[codes]
+    distinct: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
 def _row_fields(cells: np.ndarray, kind_key: str) -> dict[int, tuple[str, str]]:
@@ -185,14 +187,16 @@ def _nonblank_rows(cells: np.ndarray) -> int:
     return int(_content(cells).sum()) if cells.size else 0
 
 
-def _shared(values: np.ndarray) -> np.ndarray:
-    """A text-only column with each distinct text one object: calamine makes a new string
-    per cell, and a month's sheet repeats a few thousand ids, names and KPIs (at 900,000
-    rows the copies weigh some 300 MB)."""
-    if len(values) < 256 or pd.api.types.infer_dtype(values, skipna=False) != "string":
-        return values
+def _shared(values: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """A text-only column with each distinct text one object, and its (codes, distinct
+    values). calamine makes a new string per cell, and a month's sheet repeats a few
+    thousand ids, names and KPIs: at 900,000 rows the copies weigh some 500 MB. The
+    codes also spare the checks a pass over the column (rows.Rows._distinct)."""
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return values, None
     codes, uniques = pd.factorize(values)
-    return np.asarray(uniques, dtype=object)[codes]
+    uniques = np.asarray(uniques, dtype=object)
+    return uniques[codes], (codes, uniques)
 
 
 def _content(cells: np.ndarray) -> np.ndarray:
@@ -247,11 +251,16 @@ def _build(book: Book, grid: Grid, file: str, kind: vocab.SheetKind, hrow: int, 
     novalue = {}
     untrusted = book.untrusted(grid.name)
     row_pos = {int(r): i for i, r in enumerate(body_rows)} if untrusted else {}
+    distinct = {}
     for f in kind.fields:
         if f.key in columns:
-            raw[f.key] = pd.Series(_shared(body[:, columns[f.key]]), dtype=object)
+            values, got = _shared(body[:, columns[f.key]])
+            raw[f.key] = pd.Series(values, dtype=object)
+            if got is not None:
+                distinct[f.key] = got
         else:
             raw[f.key] = pd.Series([""] * n, dtype=object)
+            distinct[f.key] = (np.zeros(n, dtype=np.intp), np.array([""], dtype=object))
         if untrusted and f.key in columns:
             col = int(grid.cols[columns[f.key]])
             m = np.zeros(n, dtype=bool)
@@ -275,10 +284,11 @@ def _build(book: Book, grid: Grid, file: str, kind: vocab.SheetKind, hrow: int, 
     frame = frame.iloc[keep].reset_index(drop=True)
     masks = {k: m[keep] for k, m in masks.items()}
     novalue = {k: m[keep] for k, m in novalue.items()}
+    distinct = {k: (codes[keep], uniques) for k, (codes, uniques) in distinct.items()}
     sheet = Sheet(
         sid=sid, file=file, name=grid.name, kind=kind, header_row=excel_header_row,
         letters={k: col_letter(int(grid.cols[j])) for k, j in columns.items()},
         scale=scale, raw=frame, rows=body_rows[keep].astype(np.int64) + 1, untrusted=masks, novalue=novalue,
-        full_calc=book.full_calc_on_load, refused=refuse,
+        full_calc=book.full_calc_on_load, refused=refuse, distinct=distinct,
     )
     return sheet, issues
