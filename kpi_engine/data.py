@@ -184,6 +184,8 @@ def frame(columns: dict[str, str], data: dict | None = None) -> pd.DataFrame:
 def _as(s: pd.Series, dtype: str) -> pd.Series:
     s = s.reset_index(drop=True)
     if dtype == "str":
+        if s.dtype == object and pd.api.types.infer_dtype(s.to_numpy(), skipna=False) == "string":
+            return s.astype(str)  # text already, no NaN: one scan that stops at the first non-text
         return s.astype("object").where(s.notna(), "").astype(str)
     if dtype == "float":
         return pd.to_numeric(s, errors="coerce").astype("float64")
