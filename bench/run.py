@@ -9,7 +9,7 @@ each repeat, alternating so that a busy machine slows both alike:
    wall time from spawn to exit (interpreter start and imports included) and the peak
    RSS of that process (``os.wait4``'s own rusage). ``KPI_ENGINE_PROFILE`` makes the
    pipeline log its phases (``kpi_engine/timing.py``): load (reading + validating),
-   validate (inside load, when the readers log it), score, write.
+   validate (``read._validate``, inside load), score, write.
 2. **floor** — ``bench/floor.py`` in its own process: python-calamine reads every
    cell of the same input files, then xlsxwriter writes the cells of the result the
    first run produced (same sheets, rows, columns, values, formulas with their values,
