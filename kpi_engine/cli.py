@@ -199,7 +199,7 @@ def _score(
     finally:
         if progress:
             progress.stop()
-    code = pipeline.exit_code(outcome)
+    code = pipeline.exit_code(outcome.report)
     if as_json:
         payload = pipeline.summary(outcome)
         payload["outputs"] = [str(p) for p in paths]
@@ -245,7 +245,7 @@ def validate(inputs: InputsArg, lang: LangOpt = Lang.zh, debug: DebugOpt = False
         out.print(t(lang, "clean"), markup=False)
     if data.scheme.empty or data.targets.empty:
         raise typer.Exit(2)
-    raise typer.Exit(pipeline.validation_exit_code(report))
+    raise typer.Exit(pipeline.exit_code(report))
 
 
 @app.command()

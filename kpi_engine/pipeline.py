@@ -27,7 +27,6 @@ from .issues import (
     NothingToScoreError,
     OutputError,
     Report,
-    SheetCount,
     UsageError,
 )
 
@@ -171,12 +170,10 @@ def _count_out_of_scope(data: InputData, scope: Sequence[str], report: Report) -
             report.add(OUT_OF_SCOPE(file=file, sheet=sheet, count=int(n), scope=scope_label))
 
 
-def exit_code(outcome: Outcome) -> int:
-    """0: everything scored (warnings allowed); 1: some rows or files were rejected."""
-    return 1 if outcome.report.has_errors else 0
+def exit_code(report: Report) -> int:
+    """0: everything scored (warnings allowed); 1: some rows or files were rejected.
 
-
-def validation_exit_code(report: Report) -> int:
+    (2, nothing could be scored, is a NothingToScoreError raised before there is a report.)"""
     return 1 if report.has_errors else 0
 
 
@@ -276,7 +273,7 @@ def summary(outcome: Outcome) -> dict:
         "scored": int(people["total"].notna().sum()),
         "grades": {g: int(grades.get(g, 0)) for g in ("excellent", "good", "pass", "improve")},
         "issues": {lvl: int(levels.get(lvl, 0)) for lvl in ("error", "warning", "info")},
-        "exit_code": exit_code(outcome),
+        "exit_code": exit_code(outcome.report),
         "totals": [
             {
                 "employee_id": r.employee_id,
@@ -309,5 +306,4 @@ __all__ = [
     "summary",
     "parse_scope_args",
     "row_counts",
-    "SheetCount",
 ]
