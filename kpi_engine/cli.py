@@ -316,7 +316,8 @@ def watch(
         err.print(t(lang, "error", message=f"{folder}: not a folder / 不是文件夹"), markup=False)
         raise typer.Exit(2)
     out.print(t(lang, "watching", path=folder), markup=False, soft_wrap=True)
-    watch_folder(folder, run_once, debounce=debounce, echo=lambda line: out.print(line, markup=False, soft_wrap=True))
+    watch_folder(folder, run_once, debounce=debounce, echo=lambda line: out.print(line, markup=False, soft_wrap=True),
+                 ignore=(output,) if output else ())
     out.print(t(lang, "stopped"), markup=False)
 
 

@@ -31,16 +31,21 @@ def relevant(path: str) -> bool:
 
 
 class _Changes(FileSystemEventHandler):
-    def __init__(self) -> None:
+    def __init__(self, ignore: frozenset[str] = frozenset()) -> None:
+        self.ignore = ignore
         self.lock = threading.Lock()
         self.pending: dict[str, float] = {}
         self.wake = threading.Event()
 
+    # Only changes count: inotify also reports every open and read-only close, and the
+    # run itself opens each workbook to read it — reacting to those would loop forever.
+    CHANGES = frozenset({"created", "modified", "moved", "deleted", "closed"})
+
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.is_directory:
+        if event.is_directory or event.event_type not in self.CHANGES:
             return
         for path in (getattr(event, "src_path", ""), getattr(event, "dest_path", "")):
-            if path and relevant(os.fsdecode(path)):
+            if path and relevant(os.fsdecode(path)) and os.path.realpath(os.fsdecode(path)) not in self.ignore:
                 with self.lock:
                     self.pending[os.fsdecode(path)] = time.monotonic()
                 self.wake.set()
@@ -75,10 +80,13 @@ def watch_folder(
     echo: Callable[[str], None] = print,
     stop: threading.Event | None = None,
     initial_run: bool = True,
+    ignore: tuple[Path, ...] = (),
 ) -> None:
-    """Call ``run`` after each settled change in ``folder`` until Ctrl-C (or ``stop`` is set)."""
+    """Call ``run`` after each settled change in ``folder`` until Ctrl-C (or ``stop`` is set).
+
+    ``ignore``: paths the run itself writes (an ``-o`` result inside the folder)."""
     stop = stop or threading.Event()
-    changes = _Changes()
+    changes = _Changes(frozenset(os.path.realpath(p) for p in ignore))
     observer = Observer()
     observer.schedule(changes, str(folder), recursive=True)
     observer.start()

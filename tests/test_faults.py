@@ -89,3 +89,23 @@ def test_watch_scores_a_dropped_file_and_stops_on_ctrl_c(tmp_path: Path):
     assert "Result written to" in stdout
     assert "Stopped watching." in stdout
     assert "Traceback" not in stderr
+
+
+def test_watch_does_not_trigger_itself_with_a_custom_output_name(tmp_path: Path):
+    drop = builders.clean_folder(tmp_path / "drop", months=("2026-01",))
+    result = drop / "monthly.xlsx"  # not the default kpi-results_* name
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kpi_engine.cli", "watch", str(drop), "-o", str(result), "--debounce", "0.3", "--lang", "en"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not result.exists() and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert result.exists()
+        time.sleep(4)  # several debounce periods: a self-triggered run would show by now
+    finally:
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 0, stderr
+    assert stdout.count("Result written to") == 1, stdout
