@@ -100,7 +100,12 @@ PEOPLE_COLUMNS = {
     "missing_kpis": "object",  # tuple[str, ...]: KPIs without data
     "left_out": "object",      # tuple[tuple[str, str], ...]: (kpi, period) months left out
     "changes": "object",       # tuple[str, ...]: e.g. ("team: 华东 → 华南",) inside the scope
+    "first_period": "str", "last_period": "str",  # the person's first and last month with rows in scope
+    # tuple[str, ...] of PERSON_FLAGS: joined after the scope's first month, left before its
+    # last (no rows in its last months), total re-weighted over the KPIs with data
+    "flags": "object",
 }
+PERSON_FLAGS = ("new_hire", "leaver", "reweighted")
 SCORE_COLUMNS = {
     "employee_id": "str", "name": "str", "team": "str", "role": "str",
     "category": "str", "kpi": "str", "direction": "str", "method": "str",

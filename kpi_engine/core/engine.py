@@ -56,7 +56,7 @@ def score(data: InputData, scope: Sequence[str] | None = None) -> Results:
     scores = _with_notes_and_left_out(scores, targets, months)
     grid = _monthly(months, rating_months, kpis, settings)
 
-    people = _people(ident, scores, settings)
+    people = _people(ident, scores, settings, scope)
     teams = team_kpis(scores, team_monthly, info, settings)
     summary, found = team_summary(people, settings)
     issues += found
@@ -172,7 +172,7 @@ def _monthly(months, rating_months, kpis, settings: Settings) -> pd.DataFrame:
     return both.take(order).reset_index(drop=True)
 
 
-def _people(ident: pd.DataFrame, scores: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+def _people(ident: pd.DataFrame, scores: pd.DataFrame, settings: Settings, scope: Sequence[str]) -> pd.DataFrame:
     totals = person_totals(scores, settings)
     people = ident.merge(totals, on="employee_id", how="left")
     for code in ("met", "near", "below", "nodata"):
@@ -185,7 +185,26 @@ def _people(ident: pd.DataFrame, scores: pd.DataFrame, settings: Settings) -> pd
     no_kpis = people["total"].isna() & (people["nodata"] == 0)  # role without KPIs: not scored
     people["incomplete"] = (people["nodata"] > 0) | (people["left_out"].map(len).astype(int) > 0) | no_kpis
     people = finish_people(people, settings).sort_values("employee_id", kind="stable")
+    people["last_period"] = people["period"]
+    people["flags"] = _flags(people, settings, scope)
     return d.frame(d.PEOPLE_COLUMNS, people)
+
+
+def _flags(people: pd.DataFrame, settings: Settings, scope: Sequence[str]) -> list[tuple[str, ...]]:
+    """新入职 / 离职 / 权重重分配 per person (docs/decisions.md, "Flags on 汇总").
+
+    Without a staff list, a person whose rows start after the scope's first month joined
+    inside it, and one whose rows stop before its last month left; a total renormalised
+    over the KPIs with data was re-weighted."""
+    if people.empty or not scope:
+        return [()] * len(people)
+    marks = {
+        "new_hire": (people["first_period"] > scope[0]).to_numpy(),
+        "leaver": (people["last_period"] < scope[-1]).to_numpy(),
+        "reweighted": ((settings.missing_data == "renormalize") & (people["nodata"] > 0)
+                       & people["total"].notna()).to_numpy(),
+    }
+    return [tuple(code for code in d.PERSON_FLAGS if marks[code][i]) for i in range(len(people))]
 
 
 def _tuples(values: pd.Series) -> list[tuple]:

@@ -58,12 +58,13 @@ def _first_changed_row(targets: pd.DataFrame, changes: pd.DataFrame, field: str)
 def identify(targets: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     """One row per person with target rows in scope: name, team and role of the latest month.
 
-    Returns (people with employee_id, name, team, role, period, changes) and a warning per
+    Returns (people with employee_id, name, team, role, period (the latest month with
+    rows), first_period, changes) and a warning per
     person and field that changes inside the scope.
     """
     cols = ["employee_id", "period", *IDENTITY]
     if targets.empty:
-        empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
+        empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in [*cols, "first_period"]})
         empty["changes"] = pd.Series([], dtype=object)
         return empty, []
     # One identity per person and month. Rows of one month that disagree are a data slip; the
@@ -71,6 +72,8 @@ def identify(targets: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     distinct = targets[cols].drop_duplicates().sort_values(cols, kind="stable")
     monthly = distinct.groupby(["employee_id", "period"], sort=False)[list(IDENTITY)].last().reset_index()
     people = monthly.groupby("employee_id", sort=False).last().reset_index()[cols]
+    # The first month with rows (monthly is sorted by person, then period).
+    people["first_period"] = monthly.groupby("employee_id", sort=False)["period"].first().to_numpy()
 
     issues: list[Issue] = []
     chains: list[pd.Series] = []
