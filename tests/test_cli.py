@@ -217,8 +217,8 @@ def test_split_by_team_writes_one_workbook_per_team(clean: Path, tmp_path: Path)
     outputs = [Path(p).name for p in json.loads(result.output)["outputs"]]
     assert outputs == ["r.xlsx", "r_华南.xlsx", "r_华东.xlsx"] or sorted(outputs) == sorted(["r.xlsx", "r_华南.xlsx", "r_华东.xlsx"])
     east = load_workbook(tmp_path / "r_华东.xlsx", read_only=True)
-    summary_sheet = east.worksheets[0]
-    ids = {row[0] for row in summary_sheet.iter_rows(min_row=2, values_only=True) if row and row[0]}
+    summary_sheet = east["汇总"]
+    ids = {row[0] for row in summary_sheet.iter_rows(min_row=3, values_only=True) if row and row[0]}
     assert ids == {"E001", "E002"}
 
 

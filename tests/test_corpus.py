@@ -50,8 +50,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RSS_LIMIT_MB = 500
 ADDRESS_SPACE_CAP = 6 * 1024**3  # a runaway reader hits MemoryError here, not the OOM killer
 
-# Where the writer puts formulas (outputs.md, "Live formulas"): 明细 and 汇总 only.
-FORMULA_SHEETS = {"明细", "汇总", "Scores", "Summary"}
+# Where the writer puts formulas (outputs.md, "Live formulas"): 明细 and 汇总, and 总览's
+# grade counts and team averages over 汇总.
+FORMULA_SHEETS = {"明细", "汇总", "总览", "Scores", "Summary", "Overview"}
 # Columns whose cells come from input text: always string cells, never formulas.
 TEXT_HEADERS = {"工号", "姓名", "部门", "岗位", "类别", "指标", "备注", "文件", "工作表", "单元格", "字段", "值", "说明",
                 "课程编号", "课程名称", "分段表",
@@ -71,6 +72,9 @@ HEADER_WORDS = TEXT_HEADERS | {
     "Total", "Grade", "Team rank", "Overall rank", "Met", "Near", "Below", "No data", "Direction", "Method", "Weight",
     "Target", "Actual", "Attainment", "Score", "Status", "Aggregation", "Level", "People", "Scored", "Average total",
     "Read", "Used", "Rejected", "Duplicates", "Skipped", "Kind", "Check", "Trainees", "Attendance",
+    # 总览's tables
+    "占比", "目标占比", "优秀占比", "未达标人数", "有数据人数", "未达标占比",
+    "Share", "Target share", "Excellent share", "With data", "Share below", "Rank", "Total score",
 }
 
 
@@ -309,7 +313,7 @@ def check_result_workbook(path: Path, case: Case, report: Report, lang: str = "z
                 head = header.get(c.column, "")
                 if c.data_type == "f":
                     where = f"{ws.title}!{c.coordinate} ({head}) = {c.value!r}"
-                    assert ws.title in FORMULA_SHEETS, f"formula outside 明细/汇总: {where}"
+                    assert ws.title in FORMULA_SHEETS, f"formula outside 明细/汇总/总览: {where}"
                     assert head not in TEXT_HEADERS, f"formula in a text column: {where}"
                     assert not any(p.strip("=+-@\t ")[:12] in str(c.value) for p in make_corpus.INJECTIONS if len(p) > 6), where
                     assert not any(bad in str(c.value) for bad in ("[", "|", "HYPERLINK", "http", "file:")), where
@@ -321,7 +325,7 @@ def check_result_workbook(path: Path, case: Case, report: Report, lang: str = "z
                 assert not any(isinstance(v, str) and secret and secret in v for v in row), ws.title
 
     summary = _sheet(wb, summary_name)
-    ids = {str(r[0]) for r in summary.iter_rows(min_row=2, values_only=True) if r and r[0] is not None}
+    ids = {str(r[0]) for r in summary.iter_rows(min_row=3, values_only=True) if r and r[0] is not None}
     assert set(case.people) <= ids, set(case.people) - ids
 
     issues = _sheet(wb, issues_name)

@@ -39,8 +39,10 @@ def test_text_round_trips_as_text(tmp_path, name, note, team):
     write_workbook(outcome, path)
     book = openpyxl.load_workbook(path)
     summary, detail = book["汇总"], book["明细"]
-    assert (summary["B2"].value, summary["C2"].value) == (name, team)
-    assert (detail["B2"].value, detail["C2"].value) == (name, team)
-    assert detail["O2"].value == note
-    for cell in (summary["B2"], summary["C2"], detail["B2"], detail["O2"]):
+    s = next(i for i in range(3, summary.max_row + 1) if summary[f"A{i}"].value == emp)  # title, header, people
+    d = next(i for i in range(2, detail.max_row + 1) if detail[f"A{i}"].value == emp)
+    assert (summary[f"B{s}"].value, summary[f"C{s}"].value) == (name, team)
+    assert (detail[f"B{d}"].value, detail[f"C{d}"].value) == (name, team)
+    assert detail[f"O{d}"].value == note
+    for cell in (summary[f"B{s}"], summary[f"C{s}"], detail[f"B{d}"], detail[f"O{d}"]):
         assert cell.data_type == "s"

@@ -18,12 +18,15 @@ from kpi_engine.data import RESULT_PROPERTY
 from kpi_engine.issues import ISSUE_COLUMNS
 from kpi_engine.models import Settings
 from kpi_engine.write import labels as lb
+from kpi_engine.write import styles as st
 from kpi_engine.write.sheetkit import text_width
+from kpi_engine.write.detail import summary_order
 from kpi_engine.write.workbook import write_workbook
 
 from . import outcome_fixture as fx
 
 CREATED = datetime(2026, 4, 1, 9, 30)
+SUMMARY_FIRST = 3  # 汇总: a title row, the header row, then the people
 STATUS_FILL = {"met": "FFC6EFCE", "near": "FFFFEB9C", "below": "FFFFC7CE"}
 STATUS_FONT = {"met": "FF006100", "near": "FF9C5700", "below": "FF9C0006", "nodata": "FF808080"}
 
@@ -53,9 +56,14 @@ def _rows(ws, first=2):
     return list(ws.iter_rows(min_row=first, values_only=True))
 
 
+def _people(outcome):
+    """汇总 order: by overall rank, ties by 工号, people without a total last."""
+    return summary_order(outcome.results.people)
+
+
 def _scores(outcome):
     """明细 order: people in 汇总 order, KPIs in scheme order."""
-    people = list(outcome.results.people["employee_id"])
+    people = list(_people(outcome)["employee_id"])
     s = outcome.results.scores.copy()
     s["_p"] = s["employee_id"].map({e: i for i, e in enumerate(people)})
     return s.sort_values(["_p", "order"], kind="stable").reset_index(drop=True)
@@ -75,20 +83,22 @@ def _same(a, b) -> bool:
 
 
 @pytest.mark.parametrize("lang, names", [
-    ("zh", ["汇总", "明细", "月度", "团队", "培训", "问题", "说明", "参数"]),
-    ("en", ["Summary", "Scores", "Monthly", "Teams", "Training", "Issues", "About", "Parameters"]),
+    ("zh", ["总览", "汇总", "明细", "月度", "团队", "培训", "培训课程", "培训前后", "问题", "说明", "参数"]),
+    ("en", ["Overview", "Summary", "Scores", "Monthly", "Teams", "Training", "Courses", "Before-after", "Issues",
+            "About", "Parameters"]),
 ])
-def test_sheet_names_order_and_hidden_parameters(books, lang, names):
+def test_sheet_names_order_and_very_hidden_parameters(books, lang, names):
     book = books[lang][0]
     assert book.sheetnames == names
-    assert [book[n].sheet_state for n in names] == ["visible"] * 7 + ["hidden"]
+    assert [book[n].sheet_state for n in names] == ["visible"] * 10 + ["veryHidden"]
     assert book.active.title == names[0]
 
 
 @pytest.mark.parametrize("lang, key, expected", [
-    ("zh", "summary", ["工号", "姓名", "部门", "岗位", "总分", "等级", "部门排名", "总排名", "达标", "持平", "未达标", "无数据", "备注"]),
+    ("zh", "summary", ["工号", "姓名", "部门", "岗位", "总分", "等级", "部门排名", "总排名", "达标", "持平", "未达标", "无数据", "备注",
+                       "标记"]),
     ("en", "summary", ["Employee ID", "Name", "Team", "Role", "Total", "Grade", "Team rank", "Overall rank",
-                       "Met", "Near", "Below", "No data", "Notes"]),
+                       "Met", "Near", "Below", "No data", "Notes", "Flags"]),
     ("zh", "scores", ["工号", "姓名", "部门", "岗位", "类别", "指标", "方向", "计分方式", "权重", "目标值", "实际值",
                       "完成率", "得分", "状态", "备注"]),
     ("en", "scores", ["Employee ID", "Name", "Team", "Role", "Category", "KPI", "Direction", "Method", "Weight",
@@ -104,7 +114,8 @@ def test_sheet_names_order_and_hidden_parameters(books, lang, names):
 ])
 def test_headers(books, lang, key, expected):
     ws = _sheet(books, lang, key)
-    header = [c.value for c in ws[1]][: len(expected)]
+    header_row = SUMMARY_FIRST - 1 if key == "summary" else 1
+    header = [c.value for c in ws[header_row]][: len(expected)]
     assert header == expected
 
 
@@ -155,7 +166,8 @@ def test_scores_formats_and_colours(books, outcome):
             else:
                 assert cell.fill.fgColor.rgb == STATUS_FILL[s.status]
             assert cell.font.color.rgb == STATUS_FONT[s.status]
-        assert ws[f"L{i}"].number_format == "0.0%"
+        zero = s.target == 0 and s.method != "rating"
+        assert ws[f"L{i}"].number_format == (st.zero_target_format(s.direction, "zh") if zero else "0.0%")
         assert ws[f"M{i}"].number_format == "0.00"
         if s.is_percent and not math.isnan(s.target):
             assert ws[f"J{i}"].number_format == "0.0%" and ws[f"K{i}"].number_format == "0.0%"
@@ -188,11 +200,11 @@ def test_conditional_formats_recolour_attainment_and_status(books, outcome):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_summary_formulas_saved_with_the_engines_values(books, outcome, lang):
-    people = outcome.results.people
+    people = _people(outcome)
     ws = _sheet(books, lang, "summary")
-    values = _rows(_sheet(books, lang, "summary", values=True))
+    values = _rows(_sheet(books, lang, "summary", values=True), SUMMARY_FIRST)
     assert len(values) == len(people)
-    for i, (row, p) in enumerate(zip(values, people.itertuples(index=False)), start=2):
+    for i, (row, p) in enumerate(zip(values, people.itertuples(index=False)), start=SUMMARY_FIRST):
         assert row[:4] == (p.employee_id, p.name, p.team, p.role)
         for col in "EFGHIJKL":
             assert ws[f"{col}{i}"].data_type == "f", f"{col}{i}"
@@ -200,14 +212,29 @@ def test_summary_formulas_saved_with_the_engines_values(books, outcome, lang):
         assert row[5] == (vocab.word(vocab.GRADES, p.grade, lang) if p.grade else "") or (row[5] is None and not p.grade)
         assert _same(row[6], p.team_rank) and _same(row[7], p.overall_rank)
         assert row[8:12] == (p.met, p.near, p.below, p.nodata)
-    assert ws["E2"].number_format == "0.00"
+    assert ws["E3"].number_format == "0.00"
+    ranks = [r[7] for r in values if r[7] is not None]
+    assert ranks == sorted(ranks), "汇总 is in overall-rank order"
+    assert "2026-02 – 2026-03" in ws["A1"].value
+
+
+def test_summary_flags_and_grade_colours(books, outcome):
+    ws = _sheet(books, "zh", "summary")
+    rows = {r[0]: r for r in _rows(_sheet(books, "zh", "summary", values=True), SUMMARY_FIRST)}
+    assert rows["E003"][13] == "权重重分配"  # renormalised over the KPIs with data
+    assert rows["E002"][13] is None and "总分超过 100" in rows["E002"][12]
+    for i in range(SUMMARY_FIRST, SUMMARY_FIRST + len(rows)):
+        grade = ws[f"F{i}"]
+        code = {"优秀": "excellent", "良好": "good", "合格": "pass", "待改进": "improve"}.get(rows[ws[f"A{i}"].value][5])
+        if code:
+            assert grade.fill.fgColor.rgb == "FF" + st.GRADE_COLOURS[code]["bg_color"][1:]
 
 
 def test_summary_notes_name_missing_kpis_and_months(books, outcome):
-    notes = {r[0]: r[12] for r in _rows(_sheet(books, "zh", "summary", values=True))}
+    notes = {r[0]: r[12] for r in _rows(_sheet(books, "zh", "summary", values=True), SUMMARY_FIRST)}
     assert "无数据：费用率" in notes["E003"] and "费用率 2026-02" in notes["E003"]
     assert notes["E004"].startswith("没有任何指标数据")
-    en = {r[0]: r[12] for r in _rows(_sheet(books, "en", "summary", values=True))}
+    en = {r[0]: r[12] for r in _rows(_sheet(books, "en", "summary", values=True), SUMMARY_FIRST)}
     assert "no data: 费用率" in en["E003"]
 
 
@@ -217,8 +244,8 @@ def test_ranks_of_a_team_workbook_stay_the_companys(outcome, tmp_path):
     path = tmp_path / "team.xlsx"
     write_workbook(part, path, created=CREATED)
     ws = openpyxl.load_workbook(path)["汇总"]
-    people = part.results.people
-    for i, p in enumerate(people.itertuples(index=False), start=2):
+    people = summary_order(part.results.people)
+    for i, p in enumerate(people.itertuples(index=False), start=SUMMARY_FIRST):
         assert ws[f"E{i}"].data_type == "f"
         assert ws[f"G{i}"].data_type == "f"  # the team rank is the same within the team
         assert ws[f"H{i}"].data_type == "n" and ws[f"H{i}"].value == p.overall_rank
@@ -240,7 +267,9 @@ def test_monthly_grid_values_and_colours(books, outcome):
             if m is None or math.isnan(m["attainment"]):
                 assert cell.value is None
                 continue
-            assert _same(cell.value, m["attainment"]) and cell.number_format == "0.0%"
+            zero = m["target"] == 0 and s.method != "rating"
+            assert _same(cell.value, m["attainment"])
+            assert cell.number_format == (st.zero_target_format(s.direction, "zh") if zero else "0.0%")
             if m["status"] in STATUS_FILL:
                 assert cell.fill.fgColor.rgb == STATUS_FILL[m["status"]]
         scope = ws[f"F{i}"]
@@ -248,30 +277,54 @@ def test_monthly_grid_values_and_colours(books, outcome):
         assert scope.font.color.rgb == STATUS_FONT[s.status]
 
 
-def test_teams_sheet_rollup_and_per_team_block(books, outcome):
+def test_teams_sheet_rollup_and_chart_beside_it(books, outcome):
     ws = _sheet(books, "zh", "teams")
     teams = outcome.results.teams
     rows = _rows(ws)
-    body = rows[: len(teams)]
-    assert {(r[0], r[1]) for r in body} == set(zip(teams["team"], teams["kpi"]))
-    assert all(r[6] in ("达标", "持平", "未达标", "无数据") for r in body)
-    title = len(teams) + 3
-    assert ws.cell(title, 1).value == "各部门汇总"
-    assert [c.value for c in ws[title + 1]][:9] == [zh for zh, _ in lb.TEAM_SUMMARY.values()]
-    summary = outcome.results.team_summary
-    block = {r[0]: r for r in _rows(ws, title + 2)[: len(summary)]}
-    for t in summary.itertuples(index=False):
-        assert block[t.team][1:3] == (t.people, t.scored) and _same(block[t.team][3], t.mean_total)
+    assert len(rows) == len(teams)
+    assert {(r[0], r[1]) for r in rows} == set(zip(teams["team"], teams["kpi"]))
+    assert all(r[6] in ("达标", "持平", "未达标", "无数据") for r in rows)
+    assert all(len(r) <= 7 or all(v is None for v in r[7:]) for r in rows), "nothing beside the filtered table"
 
 
-def test_training_sheet_three_tables(books, outcome):
-    ws = _sheet(books, "zh", "training")
-    values = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
-    assert "按课程" in values and any(str(v).startswith("培训前后对比") for v in values)
+def test_overview_per_team_block(books, outcome):
+    ws = _sheet(books, "zh", "overview", values=True)
+    cells = list(ws.iter_rows(values_only=True))
+    at = next(i for i, r in enumerate(cells) if r[0] and str(r[0]).startswith("各部门汇总"))
+    assert list(cells[at + 1][:9]) == ["部门", "人数", "已评分", "平均分", "优秀", "良好", "合格", "待改进", "优秀占比"]
+    summary = outcome.results.team_summary.set_index("team")
+    block = {r[0]: r for r in cells[at + 2: at + 2 + len(summary)]}
+    assert set(block) == set(summary.index)
+    for team, r in block.items():
+        t = summary.loc[team]
+        assert r[1:3] == (t.people, t.scored)
+        assert r[4:8] == (t.excellent, t.good, t["pass"], t.improve)
+    means = [r[3] for r in block.values() if r[3] is not None]
+    assert means == sorted(means, reverse=True)
+
+
+def test_overview_grade_counts_top_five_and_link(books, outcome):
+    ws = _sheet(books, "zh", "overview")
+    values = _sheet(books, "zh", "overview", values=True)
+    people = outcome.results.people
+    grades = {r[0]: r[1] for r in values.iter_rows(min_row=7, max_row=10, values_only=True)}
+    assert grades == {vocab.word(vocab.GRADES, g, "zh"): int((people["grade"] == g).sum()) for g in vocab.GRADES}
+    assert ws["B7"].data_type == "f" and "COUNTIFS('汇总'!$F$3:$F$" in ws["B7"].value
+    texts = [c.value for row in values.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(t.startswith("错误") and "问题" in t for t in texts)
+    links = [c.hyperlink for row in ws.iter_rows() for c in row if c.hyperlink]
+    assert [(h.location, h.target) for h in links] == [("'问题'!A1", None)]
+
+
+def test_training_sheets_one_table_each(books, outcome):
     people = outcome.results.training_people
-    rows = _rows(ws)[: len(people)]
-    assert [r[0] for r in rows] == list(people["employee_id"])
+    ws = _sheet(books, "zh", "training")
+    assert [r[0] for r in _rows(ws)] == list(people["employee_id"])
     assert ws["F2"].number_format == "0.0%"  # participation
+    courses = _sheet(books, "zh", "courses")
+    assert [c.value for c in courses[1]][:9] == [zh for zh, _ in lb.TRAINING_COURSES.values()]
+    before = _sheet(books, "zh", "before_after")
+    assert [c.value for c in before[1]][:7] == [zh for zh, _ in lb.BEFORE_AFTER.values()]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -308,7 +361,9 @@ def test_hostile_text_is_written_as_text(books):
     book = books["zh"][0]
     seen = 0
     for ws in book.worksheets:
-        assert not ws._hyperlinks
+        # The one link: 总览's pointer to 问题, inside the workbook.
+        links = [c.hyperlink for row in ws.iter_rows() for c in row if c.hyperlink]
+        assert all(h.location and not h.target for h in links), ws.title
         for row in ws.iter_rows():
             for cell in row:
                 if cell.value in (fx.HOSTILE_NAME, fx.HOSTILE_ID, fx.HOSTILE_TEAM, "=1+1"):
@@ -325,17 +380,29 @@ def test_custom_property_and_created_date(books):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_sheet_frozen_filtered_and_printable(books, lang):
+def test_every_sheet_frozen_filtered_printable_and_protected(books, lang):
     book = books[lang][0]
     for ws in book.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)
+        assert ws.protection.sheet and not ws.protection.password, ws.title
+        assert ws.protection.autoFilter is False and ws.protection.sort is False, ws.title  # False: allowed
+        if ws.title == lb.sheet_name("overview", lang):
+            assert ws.page_setup.fitToHeight in (None, 1) and ws.print_area  # one printed page (1 is the default)
+            continue
         assert ws.freeze_panes, ws.title
         assert ws.auto_filter.ref, ws.title
         assert ws.print_title_rows, ws.title
-        assert ws.print_area or ws.sheet_state == "hidden", ws.title
-        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.print_area or ws.sheet_state != "visible", ws.title
         # fitToWidth 1 is the file format's default, so it may be left out
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)
         assert ws.page_setup.fitToHeight == 0
+
+
+def test_only_target_and_actual_are_editable_on_scores(books):
+    ws = _sheet(books, "zh", "scores")
+    for row in ws.iter_rows(min_row=2, max_row=6):
+        unlocked = {c.column_letter for c in row if c.protection.locked is False}
+        assert unlocked == {"J", "K"}
 
 
 def test_column_widths_count_cjk_characters_double(books):
@@ -346,15 +413,30 @@ def test_column_widths_count_cjk_characters_double(books):
     assert ws.column_dimensions["A"].width < kpi
 
 
-def test_three_native_charts_on_their_sheets(books):
+def test_native_charts_inside_their_print_areas(books):
     path = books["zh"][2]
     with zipfile.ZipFile(path) as z:
         charts = sorted(n for n in z.namelist() if n.startswith("xl/charts/chart"))
         xml = [z.read(n).decode("utf-8") for n in charts]
-    assert len(charts) == 3
-    assert any("'汇总'!$E$2" in x and "<c:barChart>" in x for x in xml)
-    assert any("团队!" in x.replace("'", "") and "<c:barChart>" in x for x in xml)
-    assert any("培训!" in x.replace("'", "") for x in xml)
+    assert len(charts) == 5  # 总览 ×2, 汇总, 团队, 培训课程
+    assert any("'汇总'!$E$3" in x and "<c:barChart>" in x for x in xml)
+    assert any("参数!" in x.replace("'", "") and "<c:barChart>" in x for x in xml)  # 团队's, data on 参数
+    assert any("培训课程!" in x.replace("'", "") for x in xml)
+    book = books["zh"][0]
+    for ws in book.worksheets:
+        area = ws.print_area
+        for chart in ws._charts:
+            anchor = chart.anchor._from
+            assert area, ws.title
+            last_col, last_row = _area_end(area)
+            assert anchor.col <= last_col and anchor.row <= last_row, (ws.title, anchor.col, anchor.row, area)
+
+
+def _area_end(area) -> tuple[int, int]:
+    from openpyxl.utils.cell import range_boundaries
+    ref = (area[0] if isinstance(area, (list, tuple)) else area).split("!")[-1].replace("$", "")
+    _, _, max_col, max_row = range_boundaries(ref)
+    return max_col - 1, max_row - 1
 
 
 def test_same_input_and_date_give_identical_bytes(outcome, tmp_path):
@@ -373,10 +455,10 @@ def test_zero_policy_totals_and_inverse_formula(tmp_path):
     write_workbook(outcome, path, created=CREATED)
     saved = openpyxl.load_workbook(path, data_only=True)["汇总"]
     formulas = openpyxl.load_workbook(path)
-    people = outcome.results.people
-    for i, p in enumerate(people.itertuples(index=False), start=2):
+    people = summary_order(outcome.results.people)
+    for i, p in enumerate(people.itertuples(index=False), start=SUMMARY_FIRST):
         assert _same(saved[f"E{i}"].value, p.total_rounded)
-    assert "COUNTIFS" in formulas["汇总"]["E2"].value and "*100/" not in formulas["汇总"]["E2"].value
+    assert "COUNTIFS" in formulas["汇总"]["E3"].value and "*100/" not in formulas["汇总"]["E3"].value
     scores = _scores(outcome)
     row = int(scores.index[(scores["kpi"] == "费用率")][0]) + 2
     assert "/K%d" % row in formulas["明细"][f"L{row}"].value  # T / A
@@ -423,7 +505,7 @@ def test_person_notes_in_the_workbooks_language(lang, expected):
     from kpi_engine.write.detail import person_notes
 
     people = pd.DataFrame({
-        "total": [80.0, math.nan], "missing_kpis": [("费用率", "客户投诉"), ()],
+        "total": [80.0, math.nan], "total_rounded": [80.0, math.nan], "missing_kpis": [("费用率", "客户投诉"), ()],
         "left_out": [(("销售额", "2026-02"),), ()], "changes": [("team: 华北 → 华东",), ()],
         "incomplete": [True, True],
     })

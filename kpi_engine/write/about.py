@@ -152,7 +152,10 @@ def formulas_in_force(settings: Settings, lang: Lang, params_sheet: str) -> list
             ("排名", "按总分从高到低，同分同名次（1、2、2、4）；部门排名在部门内排；没有任何指标数据的人不计总分、等级和排名"),
             ("部门汇总", "部门成员在范围内的数据按指标的汇总方式合并后计算完成率和状态；平均分 = 成员总分的平均"),
             ("培训", "参训率 = 实到学时 ÷ 计划学时；提升 = 后测 − 前测；标准化增益 = (后测 − 前测) ÷ (100 − 前测)"),
-            ("实时公式", f"“明细”的完成率、得分、状态和“汇总”的总分、等级、排名、状态计数都是公式：改动明细里的目标值或实际值，结果和颜色随之更新。公式用到的设置和分段表在隐藏的“{params_sheet}”工作表"),
+            ("实时公式", f"“明细”的完成率、得分、状态和“汇总”的总分、等级、排名、状态计数都是公式：改动明细里的目标值或实际值，结果和颜色随之更新。公式用到的设置和分段表在深度隐藏的“{params_sheet}”工作表"),
+            ("目标为 0", "目标为 0 时完成率只有 100% 或 0 两种，不反映差多少：完成率一栏显示“未超出目标 / 超出目标”（越低越好）或“达到目标 / 低于目标”（越高越好），颜色和状态照常；扣分类指标的得分按超出的数量扣分"),
+            ("排序与筛选", "各表的筛选范围包括公式读取的隐藏列，按任意列排序或筛选，总分、等级和排名都不会错位"),
+            ("工作表保护", "结果工作表已保护（无密码），防止误改公式；“明细”的目标值和实际值可以直接修改。筛选可直接使用；Excel 不允许在受保护的工作表上对含锁定单元格的区域排序，需要排序时请先点“审阅 → 撤销工作表保护”（无需密码）"),
         ]
     lower = ("2 − actual ÷ target, at least 0" if s.lower_formula == "two_minus"
              else "target ÷ actual, at most the cap; the cap when the actual is 0 or less")
@@ -173,7 +176,10 @@ def formulas_in_force(settings: Settings, lang: Lang, params_sheet: str) -> list
         ("Rank", "by total, highest first; ties share a rank (1, 2, 2, 4); team rank within the team; a person without any KPI data has no total, grade or rank"),
         ("Team roll-up", "the members' rows in the scope combined with each KPI's aggregation, then attainment and status; average total = mean of the members' totals"),
         ("Training", "participation = attended hours ÷ planned hours; improvement = post − pre; normalised gain = (post − pre) ÷ (100 − pre)"),
-        ("Live formulas", f"attainment, score and status on Scores, and total, grade, ranks and status counts on Summary are formulas: edit a target or actual on Scores and results and colours follow. The settings and tier tables they use are on the hidden {params_sheet} sheet"),
+        ("Live formulas", f"attainment, score and status on Scores, and total, grade, ranks and status counts on Summary are formulas: edit a target or actual on Scores and results and colours follow. The settings and tier tables they use are on the very hidden {params_sheet} sheet"),
+        ("Target of 0", "with a target of 0, attainment is only ever 100% or 0 and says nothing about the size of the miss: the attainment cell shows 'within target / over target' (lower is better) or 'target reached / below target' (higher is better); colour and status as usual; a deduction KPI loses points per unit over the target"),
+        ("Sorting and filtering", "every filter range includes the hidden columns the formulas read: sort or filter by any column and totals, grades and ranks stay with their person"),
+        ("Sheet protection", "result sheets are protected without a password so that no formula is overwritten by accident; Target and Actual on Scores stay editable. Filtering works as it is; Excel does not sort ranges with locked cells on a protected sheet: to sort, use Review → Unprotect Sheet (no password)"),
     ]
 
 
@@ -286,7 +292,7 @@ def write_about(ws: Worksheet, styles: st.Styles, outcome: Outcome, lang: Lang, 
         row += 1
 
     row += 1
-    put(row, 0, _t("counts", lang), styles.get(bold=True))
+    put(row, 0, _t("counts", lang), styles.get(bold=True, bare=True))
     row += 1
     count_keys = ("file", "sheet", "kind", "read", "used", "rejected", "duplicates", "skipped", "balanced")
     counts_header = row

@@ -12,6 +12,8 @@ comparison, ``00123`` matches the number 123), and 工号 and 部门 come from t
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 from xlsxwriter.workbook import Workbook
@@ -33,8 +35,10 @@ SCORE_KEYS = (
 )
 SUMMARY_KEYS = (
     "employee_id", "name", "team", "role", "total", "grade", "team_rank", "overall_rank",
-    "met", "near", "below", "nodata", "notes", "person_key", "team_key",
+    "met", "near", "below", "nodata", "notes", "flags", "person_key", "team_key",
 )
+# 汇总 opens with a title row (period, teams) above its header row (0-based rows).
+SUMMARY_HEADER_ROW = 1
 STATUS_CODES = ("met", "near", "below", "nodata")
 
 
@@ -42,9 +46,16 @@ def _col(keys, key: str) -> str:
     return sk.col_letter(keys.index(key))
 
 
+def summary_order(people: pd.DataFrame) -> pd.DataFrame:
+    """汇总's rows: by overall rank, ties by 工号; people without a total last, by 工号."""
+    key = pd.to_numeric(people["overall_rank"], errors="coerce").astype(float)
+    order = np.lexsort((people["employee_id"].to_numpy(dtype=str), np.nan_to_num(key, nan=np.inf)))
+    return people.take(order).reset_index(drop=True)
+
+
 def ordered_scores(results: Results) -> pd.DataFrame:
     """明细 rows: people in 汇总 order, each person's KPIs in scheme order."""
-    people = results.people
+    people = summary_order(results.people)
     pos = pd.Series(np.arange(len(people)), index=people["employee_id"].to_numpy())
     scores = results.scores.copy()
     scores["person_key"] = scores["employee_id"].map(pos).astype("float") + 1
@@ -104,19 +115,23 @@ def write_params(book: Workbook, ws: Worksheet, styles: st.Styles, results: Resu
     layout.last_row, layout.last_col = last, 3  # the autofilter: the settings table
     layout.print_last_row = top + len(tiers)
     sk.finish(ws, layout)
-    ws.hide()
+    # Very hidden (only a macro shows it again): its cells are what the formulas read.
+    ws.very_hidden()
     return ranges
 
 
 # --- 明细 -----------------------------------------------------------------------------
 
 
-def _ta_formats(values: pd.Series, percent: pd.Series, styles: st.Styles) -> tuple[list, list[str]]:
-    """Percent KPIs' T/A as percent; integers without decimals; others up to 3 decimals."""
+def _ta_formats(values: pd.Series, percent: pd.Series, styles: st.Styles, unlocked: bool = False
+                ) -> tuple[list, list[str]]:
+    """Percent KPIs' T/A as percent; integers without decimals; others up to 3 decimals.
+
+    ``unlocked``: editable on the protected sheet (明细's what-if path)."""
     v = values.to_numpy(dtype=float)
     whole = np.isfinite(v) & (np.floor(v) == v)
     num = np.where(percent.to_numpy(), st.PERCENT, np.where(whole, st.INTEGER, st.DECIMAL))
-    cache = {n: styles.get(n) for n in (st.PERCENT, st.INTEGER, st.DECIMAL)}
+    cache = {n: styles.get(n, unlocked=unlocked) for n in (st.PERCENT, st.INTEGER, st.DECIMAL)}
     return [cache[n] for n in num], num.tolist()
 
 
@@ -174,9 +189,8 @@ def write_scores(ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, results
     status[~is_rating] = fx.fill(fx.status(False, words, cells), rows[~is_rating])
 
     percent = scores["is_percent"] | (scores["source"] == "training")
-    t_fmt, _ = _ta_formats(scores["target"], percent, styles)
-    a_fmt, _ = _ta_formats(scores["actual"], percent, styles)
-    by_pct = styles.by_status(st.PERCENT)
+    t_fmt, _ = _ta_formats(scores["target"], percent, styles, unlocked=True)
+    a_fmt, _ = _ta_formats(scores["actual"], percent, styles, unlocked=True)
     by_text = styles.by_status()
     status_words = scores["status"].map(words).fillna("")
     has = scores["attainment"].notna()
@@ -196,7 +210,8 @@ def write_scores(ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, results
         sk.Col("weight", "", "num", scores["weight"]),
         sk.Col("target", "", "num", scores["target"], t_fmt, num=st.DECIMAL),
         sk.Col("actual", "", "num", scores["actual"], a_fmt, num=st.DECIMAL),
-        sk.Col("attainment", "", "mixed", attain, scores["status"].map(by_pct), saved=scores["attainment"], num=st.PERCENT),
+        sk.Col("attainment", "", "mixed", attain, attainment_formats(scores, styles, lang), saved=scores["attainment"],
+               num=st.PERCENT),
         sk.Col("score", "", "mixed", score, points, saved=scores["score"], num=st.POINTS),
         sk.Col("status", "", "formula", status, scores["status"].map(by_text), saved=status_words),
         sk.Col("note", "", "str", notes, styles.get(wrap=True), max_width=60),
@@ -211,7 +226,8 @@ def write_scores(ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, results
     for c in cols:
         c.header = lb.label(lb.SCORES, c.key, lang)
     last = sk.write_table(ws, styles, 0, 0, cols, bulk=True)
-    layout = sk.Layout(last_row=last, last_col=keys.index("note"), freeze_cols=2)
+    # The filter spans the grouped columns too: a sort must move what the formulas read.
+    layout = sk.Layout(last_row=last, last_col=keys.index("note"), freeze_cols=2, filter_last_col=len(keys) - 1)
     sk.set_widths(ws, 0, cols, layout)
     sk.fit_row_heights(ws, 1, [notes], [layout.widths[keys.index("note")]])
     if n:
@@ -221,6 +237,21 @@ def write_scores(ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, results
             _recolour(ws, styles, 1, c, n, c, f"${status_col}2", words)
     sk.finish(ws, layout)
     return layout
+
+
+def attainment_formats(frame: pd.DataFrame, styles: st.Styles, lang: Lang) -> list:
+    """Each attainment cell's format: a percent in its status colour, or, when the target is
+    0, the word for what r means there (styles.zero_target_format) in that colour."""
+    status = frame["status"].where(frame["status"].notna() & (frame["status"] != ""), "nodata")
+    by_pct = styles.by_status(st.PERCENT)
+    out = status.map(by_pct)
+    zero = ((frame["target"] == 0) & (frame["method"] != "rating")).to_numpy()
+    if zero.any():
+        direction = frame["direction"].where(frame["direction"] == "lower", "higher")
+        keys = pd.Series(list(zip(direction[zero], status[zero])), index=out.index[zero])
+        fmts = {k: styles.get(st.zero_target_format(k[0], lang), k[1]) for k in set(keys)}
+        out[zero] = keys.map(fmts)
+    return out.tolist()
 
 
 def _recolour(ws: Worksheet, styles: st.Styles, first_row: int, first_col: int, last_row: int, last_col: int,
@@ -255,9 +286,11 @@ def person_notes(people: pd.DataFrame, lang: Lang) -> list[str]:
             parts.append(lb.text("note_changes", lang, changes=sep.join(_change(c, lang) for c in row.changes)))
         if row.incomplete and not parts:
             parts.append(lb.text("note_incomplete", lang))
+        if row.total_rounded > 100:
+            parts.append(lb.text("note_over_100", lang))
         return part.join(parts)
 
-    frame = people[["total", "missing_kpis", "left_out", "changes", "incomplete"]].copy()
+    frame = people[["total", "total_rounded", "missing_kpis", "left_out", "changes", "incomplete"]].copy()
     for c in ("missing_kpis", "left_out", "changes"):
         frame[c] = frame[c].map(lambda v: tuple(v) if isinstance(v, (tuple, list)) else ())
     return [one(r) for r in frame.itertuples(index=False)]
@@ -283,12 +316,24 @@ def _same(a: pd.Series, b: pd.Series) -> bool:
     return bool(((a == b) | (a.isna() & b.isna())).all())
 
 
+def summary_title(results: Results, lang: Lang, key: str = "summary_title") -> str:
+    """The line above 汇总's table: what was scored, for whom."""
+    scope = list(results.scope)
+    period = " – ".join(dict.fromkeys((scope[0], scope[-1]))) if scope else "—"
+    teams = list(dict.fromkeys(results.people["team"]))
+    sep = lb.text("list_sep", lang)
+    shown = sep.join(teams[:8]) + (lb.text("and_more", lang, n=len(teams)) if len(teams) > 8 else "")
+    return lb.text(key, lang, period=period, teams=shown, n=len(results.people))
+
+
 def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Results, scores_name: str, n_scores: int,
                   lang: Lang) -> sk.Layout:
-    people = results.people.reset_index(drop=True)
+    people = summary_order(results.people)
     keys = SUMMARY_KEYS
     n = len(people)
-    rows = np.arange(2, n + 2)
+    head = SUMMARY_HEADER_ROW
+    rows = np.arange(head + 2, n + head + 2)  # Excel rows of the data
+    first, end = head + 2, max(n + head + 1, head + 2)
     last = n_scores + 1
     q = f"'{scores_name}'!"
 
@@ -302,9 +347,9 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
     team_key_cell = f"${_col(keys, 'team_key')}{{r}}"
     total_cell = f"${_col(keys, 'total')}{{r}}"
     total_col = _col(keys, "total")
-    totals = f"${total_col}$2:${total_col}${max(n + 1, 2)}"
+    totals = f"${total_col}${first}:${total_col}${end}"
     tk = _col(keys, "team_key")
-    team_keys = f"${tk}$2:${tk}${max(n + 1, 2)}"
+    team_keys = f"${tk}${first}:${tk}${end}"
     grades = {g: vocab.word(vocab.GRADES, g, lang) for g in vocab.GRADES}
     words = {s: vocab.word(vocab.STATUSES, s, lang) for s in STATUS_CODES}
 
@@ -328,6 +373,8 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
     }
     integer = styles.get("0")
     notes = person_notes(people, lang)
+    flags = person_flags(people, lang)
+    grade_fmt = people["grade"].map(lambda g: styles.grade(g) if g else None).tolist()
     cols = [
         sk.Col("employee_id", "", "str", people["employee_id"]),
         sk.Col("name", "", "str", people["name"]),
@@ -335,39 +382,59 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
         sk.Col("role", "", "str", people["role"]),
         sk.Col("total", "", "formula", fx.fill(fx.total(results.settings.missing_data, rg, key_cell), rows),
                styles.get(st.POINTS, bold=True), saved=rounded, num=st.POINTS),
-        sk.Col("grade", "", "formula", fx.fill(fx.grade(total_cell, grades), rows),
+        sk.Col("grade", "", "formula", fx.fill(fx.grade(total_cell, grades), rows), grade_fmt,
                saved=people["grade"].map(lambda g: grades.get(g, "")).fillna("")),
         sk.Col("team_rank", "", tr_kind, tr_values, integer, saved=rank_saved["team_rank"], num="0"),
         sk.Col("overall_rank", "", or_kind, or_values, integer, saved=rank_saved["overall_rank"], num="0"),
         *[sk.Col(s, "", "formula", fx.fill(fx.status_count(rg, key_cell, words[s]), rows), integer,
                  saved=people[s].astype(float), num="0") for s in STATUS_CODES],
         sk.Col("notes", "", "str", notes, styles.get(wrap=True), max_width=70),
+        sk.Col("flags", "", "str", flags, styles.get(wrap=True), max_width=24),
         sk.Col("person_key", "", "num", np.arange(1, n + 1, dtype=float), group=True),
         sk.Col("team_key", "", "num", team_key, group=True),
     ]
     for c in cols:
         c.header = lb.label(lb.SUMMARY, c.key, lang)
-    last_row = sk.write_table(ws, styles, 0, 0, cols, bulk=True)
+    sk.check(ws, 0, 0, ws.write_string(0, 0, summary_title(results, lang), styles.get(title=True)), "title")
+    last_row = sk.write_table(ws, styles, head, 0, cols, bulk=True)
     # The status-count headers wear their status's colour: the legend where it is read.
     for s in STATUS_CODES:
         c = keys.index(s)
         fmt = styles.get(status=s, header=False, bold=True)
-        sk.check(ws, 0, c, ws.write_string(0, c, lb.label(lb.SUMMARY, s, lang), fmt), "header")
-    layout = sk.Layout(last_row=last_row, last_col=keys.index("notes"), freeze_cols=2)
+        sk.check(ws, head, c, ws.write_string(head, c, lb.label(lb.SUMMARY, s, lang), fmt), "header")
+    # The filter spans the hidden keys: a sort through it moves the keys with their row.
+    layout = sk.Layout(header_row=head, title_rows=head, last_row=last_row, last_col=keys.index("flags"),
+                       freeze_cols=2, filter_last_col=len(keys) - 1)
     sk.set_widths(ws, 0, cols, layout)
-    sk.fit_row_heights(ws, 1, [notes], [layout.widths[keys.index("notes")]])
+    sk.fit_row_heights(ws, head + 1, [notes, flags],
+                       [layout.widths[keys.index("notes")], layout.widths[keys.index("flags")]])
+    if n:
+        g = keys.index("grade")
+        for code in vocab.GRADES:
+            rc = ws.conditional_format(head + 1, g, last_row, g, {
+                "type": "cell", "criteria": "==", "value": fx.quote(grades[code]),
+                "format": styles.grade_cf(code), "stop_if_true": True})
+            sk.check(ws, head + 1, g, rc, "conditional_format")
     if n and rounded.notna().any():
-        _totals_chart(book, ws, n, lang, keys)
+        layout.print_last_row = _totals_chart(book, ws, n, lang, keys, last_row + 2)
     sk.finish(ws, layout)
     return layout
 
 
-def _totals_chart(book: Workbook, ws: Worksheet, n: int, lang: Lang, keys) -> None:
-    """Native bar chart of 总分 per person (outputs.md, "Charts"), beside the table."""
+def person_flags(people: pd.DataFrame, lang: Lang) -> list[str]:
+    """汇总 标记: 新入职 / 离职 / 权重重分配, one per line."""
+    return ["\n".join(lb.text(f"flag_{code}", lang) for code in codes) if isinstance(codes, tuple) else ""
+            for codes in people["flags"]]
+
+
+def _totals_chart(book: Workbook, ws: Worksheet, n: int, lang: Lang, keys, top: int) -> int:
+    """Native bar chart of 总分 per person (outputs.md, "Charts"), below the table so that
+    it prints with it; returns the last row it covers."""
     name = ws.get_name()
+    first = SUMMARY_HEADER_ROW + 2
     chart = book.add_chart({"type": "bar"})
-    names = f"='{name}'!$B$2:$B${n + 1}"
-    values = f"='{name}'!${_col(keys, 'total')}$2:${_col(keys, 'total')}${n + 1}"
+    names = f"='{name}'!$B${first}:$B${n + first - 1}"
+    values = f"='{name}'!${_col(keys, 'total')}${first}:${_col(keys, 'total')}${n + first - 1}"
     chart.add_series({
         "name": lb.label(lb.SUMMARY, "total", lang),
         "categories": names,
@@ -381,6 +448,7 @@ def _totals_chart(book: Workbook, ws: Worksheet, n: int, lang: Lang, keys) -> No
     chart.set_x_axis({"min": 0, "num_format": "0", "major_gridlines": {"visible": True}})
     chart.set_y_axis({"reverse": True})  # first person on top, as in the table
     height = int(min(max(320, 22 * n + 90), 6000))
-    chart.set_size({"width": 640, "height": height})
-    rc = ws.insert_chart(1, len(keys) + 1, chart, {"object_position": 3, "x_offset": 10})
-    sk.check(ws, 1, len(keys) + 1, rc, "insert_chart")
+    chart.set_size({"width": 720, "height": height})
+    rc = ws.insert_chart(top, 0, chart, {"object_position": 3})
+    sk.check(ws, top, 0, rc, "insert_chart")
+    return top + math.ceil(height / 20) + 1  # default rows are 20 pixels high

@@ -55,9 +55,12 @@ def fill(template: str, rows: Iterable[int]) -> list[str]:
     return [str(r).join(parts) for r in rows]
 
 
-def _q(word: str) -> str:
+def quote(word: str) -> str:
     """A text literal inside a formula."""
     return '"' + word.replace('"', '""') + '"'
+
+
+_q = quote
 
 
 # --- 明细 ---------------------------------------------------------------------------

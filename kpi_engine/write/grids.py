@@ -13,7 +13,7 @@ from ..vocab import Lang
 from . import labels as lb
 from . import sheetkit as sk
 from . import styles as st
-from .detail import STATUS_CODES, _recolour, _ta_formats
+from .detail import STATUS_CODES, _recolour, _ta_formats, attainment_formats
 
 
 # --- 月度 -----------------------------------------------------------------------------
@@ -33,24 +33,27 @@ def write_monthly(ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, result
     rating = (scores["method"] == "rating").to_numpy()
     met_from = np.where(rating, settings.rating_met_from, 1.0)
     near_from = np.where(rating, settings.rating_near_from, settings.near_from)
-    by_pct = styles.by_status(st.PERCENT)
 
     cols = [
         sk.Col("employee_id", lb.label(lb.MONTHLY, "employee_id", lang), "str", scores["employee_id"]),
         sk.Col("name", lb.label(lb.MONTHLY, "name", lang), "str", scores["name"]),
         sk.Col("kpi", lb.label(lb.MONTHLY, "kpi", lang), "str", scores["kpi"]),
     ]
+    target = grouped["target"].first().unstack("period").reindex(index=index, columns=scope)
     for p in scope:
-        cols.append(sk.Col(p, p, "num", attain[p].to_numpy(), status[p].map(by_pct).to_numpy(), num=st.PERCENT))
+        month = pd.DataFrame({"status": status[p].to_numpy(), "target": target[p].to_numpy(),
+                              "method": scores["method"].to_numpy(), "direction": scores["direction"].to_numpy()})
+        cols.append(sk.Col(p, p, "num", attain[p].to_numpy(), attainment_formats(month, styles, lang), num=st.PERCENT))
     cols.append(sk.Col("scope", lb.label(lb.MONTHLY, "scope", lang), "num", scores["attainment"],
-                       scores["status"].map(by_pct), num=st.PERCENT))
+                       attainment_formats(scores, styles, lang), num=st.PERCENT))
     cols.append(sk.Col("met_from", lb.label(lb.MONTHLY, "met_from", lang), "num", met_from,
                        styles.get(st.PERCENT), num=st.PERCENT, group=True))
     cols.append(sk.Col("near_from", lb.label(lb.MONTHLY, "near_from", lang), "num", near_from,
                        styles.get(st.PERCENT), num=st.PERCENT, group=True))
     last = sk.write_table(ws, styles, 0, 0, cols, bulk=True)
     scope_col = 3 + len(scope)
-    layout = sk.Layout(last_row=last, last_col=scope_col, freeze_cols=3)
+    # The filter spans the hidden thresholds the colour rules read, so they sort with their row.
+    layout = sk.Layout(last_row=last, last_col=scope_col, freeze_cols=3, filter_last_col=scope_col + 2)
     sk.set_widths(ws, 0, cols, layout)
     n = len(scores)
     if n:
@@ -80,8 +83,8 @@ def _kpi_order(scores: pd.DataFrame) -> dict[str, int]:
     return {k: i for i, k in enumerate(first.index)}
 
 
-def write_teams(book: Workbook, ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, results: Results,
-                lang: Lang) -> None:
+def write_teams(book: Workbook, ws: Worksheet, params: Worksheet, styles: st.Styles, scores: pd.DataFrame,
+                results: Results, lang: Lang) -> None:
     summary = results.team_summary.reset_index(drop=True)
     team_pos = {t: i for i, t in enumerate(summary["team"])}
     kpi_pos = _kpi_order(scores)
@@ -103,7 +106,7 @@ def write_teams(book: Workbook, ws: Worksheet, styles: st.Styles, scores: pd.Dat
             lambda a: vocab.word(vocab.AGGREGATIONS, a, lang) if a in vocab.AGGREGATIONS else "")),
         sk.Col("target", "", "num", teams["target"], t_fmt, num=st.DECIMAL),
         sk.Col("actual", "", "num", teams["actual"], a_fmt, num=st.DECIMAL),
-        sk.Col("attainment", "", "num", teams["attainment"], status.map(styles.by_status(st.PERCENT)), num=st.PERCENT),
+        sk.Col("attainment", "", "num", teams["attainment"], attainment_formats(teams, styles, lang), num=st.PERCENT),
         sk.Col("status", "", "str", status.map(words), status.map(styles.by_status())),
     ]
     for c in cols:
@@ -117,62 +120,48 @@ def write_teams(book: Workbook, ws: Worksheet, styles: st.Styles, scores: pd.Dat
             c = keys.index(key)
             _recolour(ws, styles, 1, c, len(teams), c, f"${sk.col_letter(s)}2", words)
 
-    # Per-team block: people, average total, count of each grade. It starts a printed
-    # page of its own, under the repeated header row of the table above.
-    top = last + 2
-    breaks = [top]
-    sk.title(ws, styles, top, 0, lb.text("teams_summary", lang))
-    skeys = list(lb.TEAM_SUMMARY)
-    integer = styles.get("0")
-    scols = []
-    for k in skeys:
-        head = lb.label(lb.TEAM_SUMMARY, k, lang)
-        if k == "team":
-            scols.append(sk.Col(k, head, "str", summary[k]))
-        elif k == "mean_total":
-            scols.append(sk.Col(k, head, "num", summary[k], styles.get(st.POINTS), num=st.POINTS))
-        elif k == "excellent_share":
-            scols.append(sk.Col(k, head, "num", summary[k], styles.get(st.PERCENT), num=st.PERCENT))
-        else:
-            scols.append(sk.Col(k, head, "num", summary[k].astype(float), integer, num="0"))
-    block_last = sk.write_table(ws, styles, top + 1, 0, scols)
-    sk.set_widths(ws, 0, scols, layout)
-    layout.print_last_row, layout.print_last_col = block_last, max(layout.last_col, len(scols) - 1)
-
-    # Chart data: attainment per team for each 合计 KPI, and the chart beside the table.
-    sums = teams[(teams["aggregation"] == "sum") & (teams["method"] != "rating")]
+    # The per-team block (people, average total, grade counts) is on 总览: beside this table
+    # a filter would hide its rows, below it it would print under this table's header
+    # (docs/decisions.md, "Teams sheet"). The chart's data stands on the hidden 参数 sheet
+    # for the same reason; the chart sits under the table, inside the print area.
+    # A KPI whose team target is 0 has an attainment of 0% or 100% that says nothing about
+    # how far off it is: it is left out of the chart.
+    sums = teams[(teams["aggregation"] == "sum") & (teams["method"] != "rating") & (teams["target"] != 0)]
     if len(sums) and sums["attainment"].notna().any():
         grid = sums.pivot_table(index="team", columns="kpi", values="attainment", aggfunc="first", sort=False)
         grid = grid.reindex(index=[t for t in summary["team"] if t in grid.index] +
                             [t for t in grid.index if t not in team_pos],
                             columns=sorted(grid.columns, key=lambda k: kpi_pos.get(k, len(kpi_pos))))
-        ctop = block_last + 2
-        sk.title(ws, styles, ctop, 0, lb.text("teams_chart_data", lang))
+        sk.title(params, styles, 0, CHART_DATA_COL, lb.text("teams_chart_data", lang))
         gcols = [sk.Col("team", lb.label(lb.TEAMS, "team", lang), "str", list(grid.index))]
         pct = styles.get(st.PERCENT)
         for k in grid.columns:
             gcols.append(sk.Col(str(k), str(k), "num", grid[k].to_numpy(), pct, num=st.PERCENT))
-        grid_last = sk.write_table(ws, styles, ctop + 1, 0, gcols)
-        sk.set_widths(ws, 0, gcols, layout)
-        layout.print_last_row = grid_last
-        layout.print_last_col = max(layout.print_last_col, len(gcols) - 1)
-        # Right of the widest table, so that it is clear of the print area.
-        _teams_chart(book, ws, lang, ctop + 1, len(grid.index), len(grid.columns), layout.print_last_col + 2)
-    sk.check(ws, top, 0, ws.set_h_pagebreaks(breaks), "set_h_pagebreaks")
+        sk.write_table(params, styles, 1, CHART_DATA_COL, gcols)
+        # Beside the table, from its first row: it prints on the table's first page and
+        # stays put (does not move or size with cells) when a filter hides rows.
+        at = layout.last_col + 2
+        rows = _teams_chart(book, ws, params.get_name(), lang, 1, CHART_DATA_COL, len(grid.index), len(grid.columns), at)
+        layout.print_last_row = max(last, rows)
+        layout.print_last_col = at + 8
     sk.finish(ws, layout)
 
 
-def _teams_chart(book: Workbook, ws: Worksheet, lang: Lang, header_row: int, n_teams: int, n_kpis: int,
-                 at_col: int) -> None:
-    name = ws.get_name()
+# Where 团队's chart data stands on the hidden 参数 sheet (right of its tables).
+CHART_DATA_COL = 6
+
+
+def _teams_chart(book: Workbook, ws: Worksheet, name: str, lang: Lang, header_row: int, first_col: int,
+                 n_teams: int, n_kpis: int, at_col: int) -> int:
+    """Attainment per team for each 合计 KPI (data on sheet ``name``); returns the rows it covers."""
     chart = book.add_chart({"type": "column"})
     first, last = header_row + 1, header_row + n_teams
     palette = ("#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47")
     for j in range(n_kpis):
-        col = 1 + j
+        col = first_col + 1 + j
         chart.add_series({
             "name": [name, header_row, col],
-            "categories": [name, first, 0, last, 0],
+            "categories": [name, first, first_col, last, first_col],
             "values": [name, first, col, last, col],
             "fill": {"color": palette[j % len(palette)]},
             "data_labels": {"value": True, "num_format": "0%"},
@@ -180,6 +169,9 @@ def _teams_chart(book: Workbook, ws: Worksheet, lang: Lang, header_row: int, n_t
     chart.set_title({"name": lb.text("chart_teams", lang), "name_font": {"size": 12}})
     chart.set_y_axis({"num_format": "0%", "min": 0, "major_gridlines": {"visible": True}})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": max(480, min(60 * n_teams * max(n_kpis, 1) + 160, 1400)), "height": 340})
-    rc = ws.insert_chart(1, at_col, chart, {"object_position": 3, "x_offset": 10})
-    sk.check(ws, 1, at_col, rc, "insert_chart")
+    chart.show_hidden_data()  # its data is on the hidden 参数 sheet
+    height = 340
+    chart.set_size({"width": 560, "height": height})
+    rc = ws.insert_chart(0, at_col, chart, {"object_position": 3})
+    sk.check(ws, 0, at_col, rc, "insert_chart")
+    return -(-height // 20) + 1

@@ -13,17 +13,20 @@ from ..vocab import Lang
 Pair = tuple[str, str]
 
 SHEETS: dict[str, Pair] = {
+    "overview": ("总览", "Overview"),
     "summary": ("汇总", "Summary"),
     "scores": ("明细", "Scores"),
     "monthly": ("月度", "Monthly"),
     "teams": ("团队", "Teams"),
     "training": ("培训", "Training"),
+    "courses": ("培训课程", "Courses"),
+    "before_after": ("培训前后", "Before-after"),
     "issues": ("问题", "Issues"),
     "about": ("说明", "About"),
     # Hidden: settings and tier tables that the live formulas look up.
     "params": ("参数", "Parameters"),
 }
-SHEET_ORDER = ("summary", "scores", "monthly", "teams", "training", "issues", "about", "params")
+SHEET_ORDER = ("overview", "summary", "scores", "monthly", "teams", "training", "courses", "before_after", "issues", "about", "params")
 
 SUMMARY: dict[str, Pair] = {
     "employee_id": ("工号", "Employee ID"),
@@ -39,6 +42,7 @@ SUMMARY: dict[str, Pair] = {
     "below": ("未达标", "Below"),
     "nodata": ("无数据", "No data"),
     "notes": ("备注", "Notes"),
+    "flags": ("标记", "Flags"),
     # hidden keys the formulas match on (numbers: exact, no wildcard or text-as-number trap)
     "person_key": ("人员序号", "Person key"),
     "team_key": ("部门序号", "Team key"),
@@ -158,6 +162,39 @@ TEXTS: dict[str, Pair] = {
     "chart_totals": ("总分（按人员）", "Total score per person"),
     "chart_teams": ("各部门完成率（合计类指标）", "Attainment per team (sum KPIs)"),
     "chart_training": ("培训前测与后测（按课程）", "Pre- and post-test per course"),
+    # 总览
+    "overview_title": ("KPI 考核总览", "KPI overview"),
+    "overview_people": ("参评 {n} 人，其中 {scored} 人有总分", "{n} people, {scored} with a total"),
+    "overview_grades": ("等级分布", "Grade distribution"),
+    "overview_teams": ("各部门汇总（按平均分从高到低）", "Per team, by average total"),
+    "overview_top": ("总分前 {n} 名", "Top {n}"),
+    "overview_bottom": ("总分后 {n} 名", "Bottom {n}"),
+    "overview_red": ("未达标最多的指标", "KPIs most often below target"),
+    "overview_issues": ("输入数据中的问题", "Problems in the input"),
+    "ov_grade": ("等级", "Grade"),
+    "ov_grade_short": ("等级", "Grade"),
+    "ov_count": ("人数", "People"),
+    "ov_share": ("占比", "Share"),
+    "ov_target": ("目标占比", "Target share"),
+    "ov_total": ("合计", "Total"),
+    "ov_score": ("总分", "Total score"),
+    "ov_over_limit": ("优秀占比超过设置的上限 {limit}", "Excellent share above the limit of {limit} in 设置"),
+    "ov_team": ("部门", "Team"),
+    "ov_people": ("人数", "People"),
+    "ov_mean": ("平均分", "Average total"),
+    "ov_scored": ("已评分", "Scored"),
+    "ov_excellent_share": ("优秀占比", "Excellent share"),
+    "ov_rank": ("总排名", "Rank"),
+    "ov_id": ("工号", "Employee ID"),
+    "ov_name": ("姓名", "Name"),
+    "ov_kpi": ("指标", "KPI"),
+    "ov_below": ("未达标人数", "Below"),
+    "ov_with_data": ("有数据人数", "With data"),
+    "ov_below_share": ("未达标占比", "Share below"),
+    "ov_none": ("（无）", "(none)"),
+    "ov_issues": ("错误 {error} · 警告 {warning} · 提示 {info}：点此查看“{sheet}”工作表",
+                  "{error} errors · {warning} warnings · {info} info: click to open the {sheet} sheet"),
+    "ov_issues_tip": ("每个问题的文件、工作表、单元格和改法", "file, sheet, cell and how to fix each problem"),
     # 汇总 备注
     "note_no_data_at_all": ("没有任何指标数据：不计总分、等级和排名", "no KPI data at all: no total, grade or rank"),
     "note_missing": ("无数据：{kpis}", "no data: {kpis}"),
@@ -165,6 +202,13 @@ TEXTS: dict[str, Pair] = {
     "note_changes": ("范围内变动：{changes}", "changes in the scope: {changes}"),
     "note_incomplete": ("数据不完整", "incomplete data"),
     "note_left_out_row": ("未计入：{months}", "left out: {months}"),
+    "note_over_100": ("总分超过 100：有指标完成率超过 100% 且封顶高于 100%", "total above 100: some KPIs above 100% with a cap above 100%"),
+    "flag_new_hire": ("新入职", "new hire"),
+    "flag_leaver": ("离职", "leaver"),
+    "flag_reweighted": ("权重重分配", "re-weighted"),
+    "summary_title": ("考核汇总　{period}　部门：{teams}　共 {n} 人", "KPI summary  {period}  Teams: {teams}  {n} people"),
+    "overview_scope": ("期间 {period}　部门：{teams}", "Period {period}  Teams: {teams}"),
+    "and_more": (" 等 {n} 个", " and others ({n} in all)"),
     "list_sep": ("、", ", "),
     "part_sep": ("；", "; "),
 }

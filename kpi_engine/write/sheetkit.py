@@ -316,6 +316,10 @@ def write_table(ws: Worksheet, styles: st.Styles, top: int, left: int, cols: lis
     hold nothing else).
     """
     header = styles.get(header=True)
+    plain = styles.get()
+    for c in cols:
+        if c.fmt is None:
+            c.fmt = plain  # the border every table cell has
     n = max((len(c.values) for c in cols), default=0)
     rows = list(range(top + 1, top + 1 + n))
     for j, c in enumerate(cols):
@@ -446,7 +450,8 @@ def fitted_width(c: Col) -> float:
     else:
         saved = _as_list(c.saved) if c.saved is not None else []
         body = max(numbers_width(saved, c.num), texts_width([v for v in saved if isinstance(v, str)]))
-    head = min(text_width(c.header), 24)  # long headers wrap instead
+    # Long headers wrap instead (onto two lines above a narrow number column).
+    head = min(text_width(c.header), 24 if c.kind == "str" else 12)
     return float(min(max(body, head, 4) + 2, c.max_width))
 
 
@@ -491,24 +496,35 @@ class Layout:
     grouped: list[int] = field(default_factory=list)
     filter: bool = True
     filter_row: int | None = None  # the autofilter's header row, when not the frozen one
+    # The autofilter's last column, when hidden columns that the row's formulas read
+    # stand right of the printed table: a sort through the filter moves only the
+    # columns inside it, so every column a formula reads must be inside.
+    filter_last_col: int | None = None
+    # Rows above the header (a title): printed on the first page only.
+    title_rows: int = 0
+    header_lines: int = 1  # lines the widest wrapped header takes
     # The printed range (tables only: a chart beside them would shrink the page to fit).
     print_last_row: int | None = None
     print_last_col: int | None = None
-    print_gridlines: bool = True
+    print_gridlines: bool = False  # table cells have borders (styles.BORDER)
     # A hidden sheet gets no print area: LibreOffice prints a hidden sheet that has one.
     print_area: bool = True
+    # Protected without a password (result sheets: no formula overwritten by accident).
+    protect: bool = True
 
 
 def set_widths(ws: Worksheet, left: int, cols: list[Col], layout: Layout) -> None:
     for j, c in enumerate(cols):
         w = fitted_width(c)
         layout.widths[left + j] = max(w, layout.widths.get(left + j, 0))
+        if not c.group:
+            layout.header_lines = max(layout.header_lines, lines_needed(c.header, layout.widths[left + j]))
         if c.group:
             layout.grouped.append(left + j)
 
 
 def finish(ws: Worksheet, layout: Layout) -> None:
-    """Frozen header, autofilter, widths, print titles, landscape, one page wide."""
+    """Frozen header, autofilter, widths, print titles, landscape, one page wide, protection."""
     grouped = set(layout.grouped)
     for col, w in sorted(layout.widths.items()):
         options = {"level": 1, "hidden": True} if col in grouped else None
@@ -517,11 +533,15 @@ def finish(ws: Worksheet, layout: Layout) -> None:
         # The column after a collapsed group carries the "+" that opens it.
         after = max(grouped) + 1
         check(ws, 0, after, ws.set_column(after, after, layout.widths.get(after, 8.43), None, {"collapsed": True}), "set_column")
+    if layout.header_lines > 1:
+        height = LINE_HEIGHT * min(layout.header_lines, 3)
+        check(ws, layout.header_row, 0, ws.set_row(layout.header_row, height), "set_row")
     ws.freeze_panes(layout.header_row + 1, layout.freeze_cols)
     if layout.filter:
         top = layout.header_row if layout.filter_row is None else layout.filter_row
-        check(ws, top, 0, ws.autofilter(top, 0, max(layout.last_row, top), layout.last_col), "autofilter")
-    ws.repeat_rows(0, layout.header_row)
+        right = layout.last_col if layout.filter_last_col is None else layout.filter_last_col
+        check(ws, top, 0, ws.autofilter(top, 0, max(layout.last_row, top), right), "autofilter")
+    ws.repeat_rows(layout.title_rows, layout.header_row)
     pr = layout.last_row if layout.print_last_row is None else layout.print_last_row
     pc = layout.last_col if layout.print_last_col is None else layout.print_last_col
     if layout.print_area:
@@ -532,6 +552,28 @@ def finish(ws: Worksheet, layout: Layout) -> None:
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     ws.hide_gridlines(0 if layout.print_gridlines else 1)  # 0: on screen and in print
     ws.set_footer("&C&P / &N")
+    # 工号 such as 00123, percentages quoted in 问题 and 说明's settings are text on
+    # purpose: no green "number stored as text" triangle on them.
+    check(ws, 0, 0, ws.ignore_errors({"number_stored_as_text": "A1:XFD1048576"}), "ignore_errors")
+    if layout.protect:
+        protect(ws)
+
+
+# What a protected result sheet still allows: filtering, sorting (Excel sorts only
+# unlocked cells of a protected sheet: see docs/decisions.md), opening the grouped
+# columns, widths and heights, selecting anything. No password: 审阅 → 撤销工作表保护.
+PROTECTION = {
+    "autofilter": True,
+    "sort": True,
+    "format_columns": True,
+    "format_rows": True,
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+}
+
+
+def protect(ws: Worksheet) -> None:
+    ws.protect("", dict(PROTECTION))
 
 
 def col_letter(index: int) -> str:
@@ -539,4 +581,4 @@ def col_letter(index: int) -> str:
 
 
 def title(ws: Worksheet, styles: st.Styles, row: int, col: int, text: str) -> None:
-    check(ws, row, col, ws.write_string(row, col, text, styles.get(bold=True)), "title")
+    check(ws, row, col, ws.write_string(row, col, text, styles.get(bold=True, bare=True)), "title")

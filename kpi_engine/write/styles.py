@@ -23,6 +23,13 @@ CF_COLOURS: dict[str, dict[str, str]] = {
     **{k: v for k, v in STATUS_COLOURS.items() if k != "nodata"},
     "nodata": {"bg_color": "#FFFFFF", "font_color": "#808080"},
 }
+# Grades on 汇总 and 总览: Excel's Good green, a light blue, Neutral yellow, Bad red.
+GRADE_COLOURS: dict[str, dict[str, str]] = {
+    "excellent": {"bg_color": "#C6EFCE", "font_color": "#006100"},
+    "good": {"bg_color": "#DDEBF7", "font_color": "#1F4E78"},
+    "pass": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
+    "improve": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
+}
 LEVEL_COLOURS: dict[str, str] = {"error": "below", "warning": "near", "info": "nodata"}
 
 # Number formats (outputs.md: attainment as a percent, scores and totals two decimals).
@@ -36,6 +43,22 @@ SIGNED_PERCENT = "+0.0%;-0.0%;0.0%"
 GENERAL = None
 
 HEADER_FILL = "#DDEBF7"
+BORDER = "#BFBFBF"
+
+# A target of 0 makes r 0% or 100% whatever the size of the miss (scoring.md, "Attainment
+# r"): such cells show what r means instead of a percentage (docs/decisions.md, "Target 0").
+ZERO_TARGET_WORDS: dict[tuple[str, str], tuple[str, str]] = {
+    ("lower", "zh"): ("未超出目标", "超出目标"),
+    ("lower", "en"): ("within target", "over target"),
+    ("higher", "zh"): ("达到目标", "低于目标"),
+    ("higher", "en"): ("target reached", "below target"),
+}
+
+
+def zero_target_format(direction: str, lang: str) -> str:
+    """The number format of an attainment whose target is 0: a word for r = 1 and for r = 0."""
+    good, bad = ZERO_TARGET_WORDS[(direction if direction == "lower" else "higher", lang)]
+    return f'[=1]"{good}";"{bad}"'
 
 
 class Styles:
@@ -57,8 +80,15 @@ class Styles:
         wrap: bool = False,
         fill: str | None = None,
         italic: bool = False,
+        unlocked: bool = False,
+        size: int | None = None,
+        center: bool = False,
+        bare: bool = False,
     ) -> Format:
-        key = (num, status, bold, header, title, wrap, fill, italic)
+        """A cached format. Table cells get a thin grey border (the sheets print without
+        gridlines, so that a chart in the print area sits on white); ``title`` and ``bare``
+        formats have none."""
+        key = (num, status, bold, header, title, wrap, fill, italic, unlocked, size, center, bare)
         found = self._cache.get(key)
         if found is not None:
             return found
@@ -81,9 +111,34 @@ class Styles:
             props.update(bg_color=fill, pattern=1)
         if italic:
             props.update(italic=True, font_color="#595959")
+        if unlocked:  # editable on a protected sheet (明细's 目标值 / 实际值: the what-if path)
+            props["locked"] = False
+        if size:
+            props["font_size"] = size
+        if center:
+            props["align"] = "center"
+        if not (title or bare or italic):
+            props.update(border=1, border_color=BORDER)
         fmt = self._book.add_format(props)
         self._cache[key] = fmt
         return fmt
+
+    def grade(self, grade: str) -> Format:
+        """A grade's fixed fill (a reader that ignores conditional formats still shows it)."""
+        key = ("grade", grade)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._book.add_format(
+                {**GRADE_COLOURS[grade], "pattern": 1, "bold": True, "border": 1, "border_color": BORDER})
+        return found
+
+    def grade_cf(self, grade: str) -> Format:
+        """The conditional format that recolours a grade cell when its formula changes."""
+        key = f"grade:{grade}"
+        found = self._cf.get(key)
+        if found is None:
+            found = self._cf[key] = self._book.add_format(dict(GRADE_COLOURS[grade]))
+        return found
 
     def cf(self, status: str) -> Format:
         """The conditional format (dxf) that recolours a cell to ``status``."""
@@ -91,6 +146,14 @@ class Styles:
         if found is None:
             found = self._book.add_format(dict(CF_COLOURS[status]))
             self._cf[status] = found
+        return found
+
+    def num_cf(self, num: str) -> Format:
+        """A conditional format that changes only the number format."""
+        key = f"num:{num}"
+        found = self._cf.get(key)
+        if found is None:
+            found = self._cf[key] = self._book.add_format({"num_format": num})
         return found
 
     def by_status(self, num: str | None = None) -> dict[str, Format]:

@@ -1,8 +1,9 @@
-"""培训: per-person metrics, then per-course metrics with the pre/post chart, then before/after.
+"""培训, 培训课程 and 培训前后: per-person metrics, per-course metrics with the pre/post
+chart, and attainment before/after training.
 
-The three tables stand one below the other; the first (per person) carries the frozen
-header and the autofilter (a sheet has one autofilter), the others have their own
-header rows under a title.
+Each table has a sheet of its own (docs/decisions.md, "Training sheets"): on one sheet
+the later tables printed under the first one's repeated header row, and only the first
+could have a filter.
 """
 
 from __future__ import annotations
@@ -40,44 +41,43 @@ def _cols(frame: pd.DataFrame, table: dict, styles: st.Styles, lang: Lang) -> li
     return cols
 
 
-def write_training(book: Workbook, ws: Worksheet, styles: st.Styles, results: Results, lang: Lang) -> None:
+def write_training(book: Workbook, sheets: dict[str, Worksheet], styles: st.Styles, results: Results,
+                   lang: Lang) -> None:
+    """培训 (per person), 培训课程 (per course, with the pre/post chart under it) and 培训前后
+    (before/after): one table per sheet, so each has its own print titles and filter."""
     people = results.training_people.reset_index(drop=True)
     courses = results.training_courses.reset_index(drop=True)
     before_after = results.before_after.reset_index(drop=True)
 
-    pcols = _cols(people, lb.TRAINING_PEOPLE, styles, lang)
-    last = sk.write_table(ws, styles, 0, 0, pcols)
-    layout = sk.Layout(last_row=last, last_col=len(pcols) - 1, freeze_cols=2)
-    sk.set_widths(ws, 0, pcols, layout)
-    if people.empty:
-        sk.check(ws, 1, 0, ws.write_string(1, 0, lb.text("no_training", lang), styles.get(italic=True)))
-        last = 1
+    _table(sheets["training"], styles, _cols(people, lb.TRAINING_PEOPLE, styles, lang), lang, freeze_cols=2)
 
-    # Each further table starts a printed page (under the repeated header row).
-    top = last + 2
-    breaks = [top]
-    sk.title(ws, styles, top, 0, lb.text("training_courses", lang))
-    ccols = _cols(courses, lb.TRAINING_COURSES, styles, lang)
-    course_header = top + 1
-    last = sk.write_table(ws, styles, course_header, 0, ccols)
-    sk.set_widths(ws, 0, ccols, layout)
-
-    top = last + 2
-    breaks.append(top)
-    sk.title(ws, styles, top, 0, lb.text("training_before_after", lang))
-    bcols = _cols(before_after, lb.BEFORE_AFTER, styles, lang)
-    layout.print_last_row = sk.write_table(ws, styles, top + 1, 0, bcols)
-    sk.set_widths(ws, 0, bcols, layout)
-
+    ws = sheets["courses"]
+    layout = _table(ws, styles, _cols(courses, lb.TRAINING_COURSES, styles, lang), lang, freeze_cols=2, finish=False)
     has_tests = courses[["pre", "post"]].notna().any().any() if len(courses) else False
     if has_tests:
-        _prepost_chart(book, ws, lang, course_header, len(courses), layout.last_col + 2)
-    sk.check(ws, top, 0, ws.set_h_pagebreaks(breaks), "set_h_pagebreaks")
+        rows = _prepost_chart(book, ws, lang, 0, len(courses), layout.last_row + 2)
+        layout.print_last_row = layout.last_row + 2 + rows
     sk.finish(ws, layout)
 
+    _table(sheets["before_after"], styles, _cols(before_after, lb.BEFORE_AFTER, styles, lang), lang, freeze_cols=3)
 
-def _prepost_chart(book: Workbook, ws: Worksheet, lang: Lang, header_row: int, n: int, at_col: int) -> None:
-    """Pre- vs post-test per course (outputs.md, "Charts"), clustered columns."""
+
+def _table(ws: Worksheet, styles: st.Styles, cols: list[sk.Col], lang: Lang, freeze_cols: int,
+           finish: bool = True) -> sk.Layout:
+    last = sk.write_table(ws, styles, 0, 0, cols)
+    layout = sk.Layout(last_row=last, last_col=len(cols) - 1, freeze_cols=freeze_cols)
+    sk.set_widths(ws, 0, cols, layout)
+    if last == 0:
+        sk.check(ws, 1, 0, ws.write_string(1, 0, lb.text("no_training", lang), styles.get(italic=True)))
+        layout.last_row = 1
+    if finish:
+        sk.finish(ws, layout)
+    return layout
+
+
+def _prepost_chart(book: Workbook, ws: Worksheet, lang: Lang, header_row: int, n: int, at_row: int) -> int:
+    """Pre- vs post-test per course (outputs.md, "Charts"), clustered columns, under the
+    table so that it prints with it; returns the rows it covers."""
     name = ws.get_name()
     keys = list(lb.TRAINING_COURSES)
     first, last = header_row + 1, header_row + n
@@ -95,8 +95,7 @@ def _prepost_chart(book: Workbook, ws: Worksheet, lang: Lang, header_row: int, n
     chart.set_title({"name": lb.text("chart_training", lang), "name_font": {"size": 12}})
     chart.set_y_axis({"min": 0, "max": 100, "major_gridlines": {"visible": True}})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": max(480, min(90 * n + 160, 1400)), "height": 340})
-    # Level with the course table it draws from, right of the widest table (clear of
-    # the print area: a chart inside it would be cut at the page edge).
-    rc = ws.insert_chart(header_row, at_col, chart, {"object_position": 3, "x_offset": 10})
-    sk.check(ws, header_row, at_col, rc, "insert_chart")
+    chart.set_size({"width": max(480, min(90 * n + 160, 1000)), "height": 340})
+    rc = ws.insert_chart(at_row, 0, chart, {"object_position": 3})
+    sk.check(ws, at_row, 0, rc, "insert_chart")
+    return 18

@@ -1,17 +1,19 @@
 """The result workbook (outputs.md, "The result workbook"): one call writes it all.
 
-Sheets, in order: 汇总, 明细, 月度, 团队, 培训, 问题, 说明 (en: Summary, Scores, Monthly,
-Teams, Training, Issues, About), and the hidden 参数 that the live formulas read. The
+Sheets, in order: 总览, 汇总, 明细, 月度, 团队, 培训, 培训课程, 培训前后, 问题, 说明 (en:
+Overview, Summary, Scores, Monthly, Teams, Training, Courses, Before-after, Issues, About),
+and the very hidden 参数 that the live formulas read. The
 workbook carries the custom document property ``data.RESULT_PROPERTY`` so that a later
 run over the same folder recognises it as the engine's own and skips it.
 
 Module map of ``kpi_engine.write`` (the result workbook; ``templates.py`` is separate):
 
 - ``workbook``  this entry point: workbook options, sheet order, document properties
+- ``overview``  总览: the one-page overview (grade distribution, teams, top/bottom, red KPIs)
 - ``detail``    汇总, 明细 and 参数: the sheets whose formulas reference each other
 - ``formulas``  the formula texts (pure strings, Excel 2010 + LibreOffice functions)
 - ``grids``     月度 (month grid) and 团队 (team roll-up, per-team block, chart)
-- ``training``  培训: per person, per course (chart), before/after
+- ``training``  培训, 培训课程 (chart), 培训前后
 - ``about``     问题 (issues) and 说明 (legend, formulas, settings, files, row counts)
 - ``sheetkit``  typed, checked cell writing; widths; frozen header, filter, print setup
 - ``styles``    the Good/Neutral/Bad colours and number formats, cached
@@ -31,7 +33,7 @@ from xlsxwriter.workbook import Workbook
 from .. import __version__
 from ..data import RESULT_PROPERTY, Outcome
 from ..vocab import Lang
-from . import about, detail, grids, training
+from . import about, detail, grids, overview, training
 from . import labels as lb
 from .sheetkit import FastSheet
 from .styles import Styles
@@ -75,11 +77,13 @@ def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: dat
     detail.write_scores(sheets["scores"], styles, scores, results, lang, tier_ranges)
     detail.write_summary(book, sheets["summary"], styles, results, lb.sheet_name("scores", lang), len(scores), lang)
     grids.write_monthly(sheets["monthly"], styles, scores, results, lang)
-    grids.write_teams(book, sheets["teams"], styles, scores, results, lang)
-    training.write_training(book, sheets["training"], styles, results, lang)
+    grids.write_teams(book, sheets["teams"], sheets["params"], styles, scores, results, lang)
+    training.write_training(book, sheets, styles, results, lang)
     about.write_issues(sheets["issues"], styles, outcome, lang)
     about.write_about(sheets["about"], styles, outcome, lang, created, lb.sheet_name("params", lang))
-    sheets["summary"].activate()
+    overview.write_overview(book, sheets["overview"], styles, outcome, lang, lb.sheet_name("summary", lang),
+                            lb.sheet_name("issues", lang))
+    sheets["overview"].activate()
 
     book.set_properties({
         "title": "KPI 考核结果" if lang == "zh" else "KPI results",
