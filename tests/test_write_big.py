@@ -13,6 +13,7 @@ from kpi_engine import core
 from kpi_engine import data as d
 from kpi_engine.data import InputData, Outcome
 from kpi_engine.issues import Report
+from kpi_engine.write.detail import summary_order
 from kpi_engine.write.workbook import write_workbook
 
 from . import outcome_fixture as fx
@@ -50,4 +51,7 @@ def test_75000_score_rows_are_all_written(tmp_path):
 
     rows = CalamineWorkbook.from_path(str(tmp_path / "big.xlsx")).get_sheet_by_name("明细").to_python()
     assert len(rows) == 75_001
-    assert rows[-1][0] == outcome.results.scores["employee_id"].iloc[-1]
+    # 明细 lists people in 汇总's order (overall rank, ties by 工号), each with all their KPIs.
+    last = summary_order(outcome.results.people)["employee_id"].iloc[-1]
+    assert rows[-1][0] == last
+    assert sorted(r[0] for r in rows[1:]) == sorted(outcome.results.scores["employee_id"])

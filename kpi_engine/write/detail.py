@@ -416,7 +416,9 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
                 "format": styles.grade_cf(code), "stop_if_true": True})
             sk.check(ws, head + 1, g, rc, "conditional_format")
     if n and rounded.notna().any():
+        # On a printed page of its own, right after the table.
         layout.print_last_row = _totals_chart(book, ws, n, lang, keys, last_row + 2)
+        sk.check(ws, last_row + 2, 0, ws.set_h_pagebreaks([last_row + 2]), "set_h_pagebreaks")
     sk.finish(ws, layout)
     return layout
 
@@ -447,7 +449,8 @@ def _totals_chart(book: Workbook, ws: Worksheet, n: int, lang: Lang, keys, top: 
     # In an xlsxwriter bar chart the x axis is the horizontal (value) axis.
     chart.set_x_axis({"min": 0, "num_format": "0", "major_gridlines": {"visible": True}})
     chart.set_y_axis({"reverse": True})  # first person on top, as in the table
-    height = int(min(max(320, 22 * n + 90), 6000))
+    # One landscape page holds ~40 bars; beyond that the chart runs on over pages.
+    height = int(min(max(320, 15 * n + 90), 690)) if n <= 40 else int(min(22 * n + 90, 6000))
     chart.set_size({"width": 720, "height": height})
     rc = ws.insert_chart(top, 0, chart, {"object_position": 3})
     sk.check(ws, top, 0, rc, "insert_chart")

@@ -151,11 +151,7 @@ BEFORE_AFTER: dict[str, Pair] = {
 
 TEXTS: dict[str, Pair] = {
     # section titles
-    "teams_summary": ("各部门汇总", "Per team"),
     "teams_chart_data": ("图表数据：各部门合计类指标完成率", "Chart data: attainment per team, sum KPIs"),
-    "training_people": ("按人员", "Per person"),
-    "training_courses": ("按课程", "Per course"),
-    "training_before_after": ("培训前后对比（合计类指标的月均完成率）", "Before and after training (mean monthly attainment of sum KPIs)"),
     "no_training": ("范围内没有培训记录。", "No training records in the scope."),
     "no_issues": ("没有发现问题。", "No problems found."),
     # charts
