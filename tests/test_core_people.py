@@ -186,3 +186,28 @@ def test_nothing_in_scope_gives_empty_results_of_the_right_shape(scope):
     assert res.people.empty and res.scores.empty and res.monthly.empty and res.teams.empty
     assert list(res.people.columns) == list(core.score(inputs([target(t=1, a=1)], scheme_rows=SOLO)).people.columns)
     assert res.issues == []
+
+
+def test_flags_new_hire_leaver_and_reweighted():
+    """汇总 标记 (docs/decisions.md, "汇总 layout"): rows starting after the scope's first
+    month mark a new hire, rows ending before its last a leaver; a renormalised total is
+    re-weighted. With missing_data = zero nothing is re-weighted."""
+    from dataclasses import replace
+
+    from . import outcome_fixture as fx
+
+    data = fx.inputs()
+    t = data.targets
+    keep = ~(((t["employee_id"] == "E001") & (t["period"] == "2026-02"))
+             | ((t["employee_id"] == "E006") & (t["period"] == "2026-03")))
+    people = core.score(replace(data, targets=t.loc[keep].reset_index(drop=True)), fx.SCOPE).people
+    flags = dict(zip(people["employee_id"], people["flags"]))
+    assert flags["E001"] == ("new_hire",) and flags["E006"] == ("leaver",)
+    assert flags["E003"] == ("reweighted",)  # 费用率 without data, total over 85 points
+    assert flags["E002"] == ()
+    firsts = dict(zip(people["employee_id"], people["first_period"]))
+    lasts = dict(zip(people["employee_id"], people["last_period"]))
+    assert (firsts["E001"], lasts["E006"]) == ("2026-03", "2026-02")
+
+    zero = core.score(replace(data, settings=Settings(missing_data="zero")), fx.SCOPE).people
+    assert not any("reweighted" in f for f in zero["flags"])

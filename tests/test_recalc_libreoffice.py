@@ -141,7 +141,7 @@ def test_the_workbook_prints(tmp_path):
     pdf = lo.to_pdf(src, tmp_path / "pdf")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
-    for word in ("KPI 考核总览", "总分", "部门排名", "合计/平均", "各部门汇总", "课程编号", "培训前完成率", "级别", "颜色说明",
+    for word in ("KPI 考核总览", "超出目标", "总分", "部门排名", "合计/平均", "各部门汇总", "课程编号", "培训前完成率", "级别", "颜色说明",
                  fx.HOSTILE_NAME):
         assert word in text, word
     pages = lo.to_png(pdf, tmp_path / "page", dpi=30, last=2)

@@ -374,7 +374,8 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
     integer = styles.get("0")
     notes = person_notes(people, lang)
     flags = person_flags(people, lang)
-    grade_fmt = people["grade"].map(lambda g: styles.grade(g) if g else None).tolist()
+    plain = styles.get()
+    grade_fmt = people["grade"].map(lambda g: styles.grade(g) if g else plain).tolist()
     cols = [
         sk.Col("employee_id", "", "str", people["employee_id"]),
         sk.Col("name", "", "str", people["name"]),

@@ -122,8 +122,8 @@ def write_teams(book: Workbook, ws: Worksheet, params: Worksheet, styles: st.Sty
 
     # The per-team block (people, average total, grade counts) is on 总览: beside this table
     # a filter would hide its rows, below it it would print under this table's header
-    # (docs/decisions.md, "Teams sheet"). The chart's data stands on the hidden 参数 sheet
-    # for the same reason; the chart sits under the table, inside the print area.
+    # (docs/decisions.md, "One table per sheet"). The chart's data stands on the hidden
+    # 参数 sheet for the same reason; the chart sits beside the table, in the print area.
     # A KPI whose team target is 0 has an attainment of 0% or 100% that says nothing about
     # how far off it is: it is left out of the chart.
     sums = teams[(teams["aggregation"] == "sum") & (teams["method"] != "rating") & (teams["target"] != 0)]
