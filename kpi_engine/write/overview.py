@@ -199,6 +199,9 @@ def write_overview(book: Workbook, ws: Worksheet, styles: st.Styles, outcome: Ou
              "write_url")
     last_row = row
 
+    # Column A holds grade words, team names and KPI names: as wide as the widest (≤ 30).
+    names = [*words.values(), *people["team"].astype(str), *red["kpi"].astype(str)]
+    widths[0] = float(min(max([16] + [sk.text_width(x) + 2 for x in names]), 30))
     for col, w in widths.items():
         sk.check(ws, 0, col, ws.set_column(col, col, w), "set_column")
     # The hidden team keys the AVERAGEIFS/COUNTIFS match on.
