@@ -121,6 +121,8 @@ def write_overview(book: Workbook, ws: Worksheet, styles: st.Styles, outcome: Ou
     teams = frame.groupby("key", sort=False).agg(team=("team", "first"), people=("team", "size"),
                                                   scored=("total", "count"), mean=("total", "mean"))
     teams = teams.sort_values(["mean", "team"], ascending=[False, True], na_position="last", kind="stable")
+    by_grade = pd.crosstab(frame["key"], frame["grade"]).reindex(index=teams.index, columns=list(GRADE_CODES),
+                                                                 fill_value=0)
     key_col = sk.col_letter(KEY_COL)
     grade_cols = f"{sk.col_letter(4)}{{r}}:{sk.col_letter(3 + len(GRADE_CODES))}{{r}}"
     for key, rec in teams.iterrows():
@@ -131,14 +133,11 @@ def write_overview(book: Workbook, ws: Worksheet, styles: st.Styles, outcome: Ou
         formula(row, 2, f"=SUM({grade_cols.format(r=r)})", integer, int(rec.scored))
         formula(row, 3, f'=IFERROR(AVERAGEIFS({totals_rng},{team_keys_rng},${key_col}{r}),"")', points,
                 round(float(rec["mean"]), 10) if pd.notna(rec["mean"]) else None)
-        excellent = 0
         for j, g in enumerate(GRADE_CODES):
-            saved = int(((frame["key"] == key) & (frame["grade"] == g)).sum())
-            excellent = saved if g == "excellent" else excellent
             formula(row, 4 + j, f"=COUNTIFS({team_keys_rng},${key_col}{r},{grades_rng},{fx.quote(words[g])})",
-                    integer, saved)
+                    integer, int(by_grade.at[key, g]))
         formula(row, 4 + len(GRADE_CODES), f'=IF(C{r}>0,E{r}/C{r},"")', percent,
-                excellent / rec.scored if rec.scored else None)
+                by_grade.at[key, "excellent"] / rec.scored if rec.scored else None)
         number(row, KEY_COL, key, None)
     chart_rows = 0
     if len(teams) and teams["mean"].notna().any():
