@@ -192,6 +192,7 @@ def _print_summary(outcome, paths: list[Path], lang: Lang, late: int) -> None:
 
 
 def _print_write_errors(outcome, lang: Lang, late: int) -> None:
+    """A team's workbook that could not be written: on stderr, also under --json."""
     for issue in outcome.report.issues[late:]:
         if issue.level == "error":
             err.print(t(lang, "error", message=issue.message(lang.value)), markup=False, soft_wrap=True)
