@@ -1,8 +1,9 @@
 """The command line: arguments in, messages and exit codes out (outputs.md, "Command line").
 
 The only module that knows typer and rich. Exit codes: 0 everything scored (warnings
-allowed), 1 some rows or files rejected (the result is still written), 2 nothing could
-be scored (no input, no scheme, bad arguments, output not writable).
+allowed), 1 some rows or files rejected, or a team's workbook not written (the result is
+still written), 2 nothing could be scored (no input, no scheme, bad arguments, output not
+writable), 130 stopped by Ctrl-C (one line says what is on disk).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -61,6 +63,10 @@ TEXT = {
         "watching": "正在监视 {path}（按 Ctrl-C 停止）",
         "watch_run": "{time} {status} {message}",
         "stopped": "已停止监视。",
+        "interrupted_nothing": "已中断：没有写入任何文件。",
+        "interrupted_kept": "已中断：没有写入任何文件，原有结果保持不变：{path}",
+        "interrupted_teams": "已中断：结果已写入 {path}，但按团队拆分的文件只写完 {done}/{total} 个；请重新运行。",
+        "interrupted_done": "已中断：所有文件均已写入，结果：{path}",
     },
     "en": {
         "scored": "Scored {people} people, {scored} with a total (scope {scope})",
@@ -80,6 +86,10 @@ TEXT = {
         "watching": "Watching {path} (Ctrl-C to stop)",
         "watch_run": "{time} {status} {message}",
         "stopped": "Stopped watching.",
+        "interrupted_nothing": "Interrupted: nothing was written.",
+        "interrupted_kept": "Interrupted: nothing was written; the previous result is kept: {path}",
+        "interrupted_teams": "Interrupted: the result was written to {path}, but only {done} of {total} team files; run again.",
+        "interrupted_done": "Interrupted: every file had been written; the result: {path}",
     },
 }
 
@@ -114,6 +124,30 @@ def _fail(exc: BaseException, lang: Lang, debug: bool) -> typer.Exit:
     return typer.Exit(2)
 
 
+@dataclass
+class _Written:
+    """What a run has put on disk so far, for the line Ctrl-C prints."""
+
+    target: Path | None = None
+    existed: bool = False  # an earlier result at target, which a write replaces whole or not at all
+    total: int = 0
+    paths: list[Path] = field(default_factory=list)
+
+
+def _interrupted(state: _Written, lang: Lang) -> typer.Exit:
+    """Ctrl-C: one line saying what is on disk now; exit 130 (128 + SIGINT), as shells do."""
+    if state.paths and len(state.paths) >= state.total:
+        line = t(lang, "interrupted_done", path=state.paths[0])
+    elif state.paths:
+        line = t(lang, "interrupted_teams", path=state.paths[0], done=len(state.paths) - 1, total=state.total - 1)
+    elif state.existed:
+        line = t(lang, "interrupted_kept", path=state.target)
+    else:
+        line = t(lang, "interrupted_nothing")
+    err.print(line, markup=False, soft_wrap=True)
+    return typer.Exit(130)
+
+
 def print_issues(report: Report, lang: Lang, console: Console | None = None) -> None:
     """The issues table: a rich table on a terminal, tab-separated lines otherwise."""
     console = console or out
@@ -138,7 +172,9 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).replace("\t", " ").split())
 
 
-def _print_summary(outcome, paths: list[Path], lang: Lang) -> None:
+def _print_summary(outcome, paths: list[Path], lang: Lang, late: int) -> None:
+    """The summary lines; then the issues the write itself raised (``report.issues[late:]``),
+    which the result workbook, already written, cannot show."""
     s = pipeline.summary(outcome)
     scope = s["scope"][0] if len(s["scope"]) == 1 else f"{s['scope'][0]} – {s['scope'][-1]}"
     lines = [
@@ -147,11 +183,19 @@ def _print_summary(outcome, paths: list[Path], lang: Lang) -> None:
         t(lang, "issues", **s["issues"]),
         t(lang, "rows", **pipeline.row_counts(outcome.report)),
     ]
-    if s["exit_code"]:
+    if pipeline.exit_code(Report(issues=outcome.report.issues[:late])):
         lines.append(t(lang, "rejected_note"))
     lines += [t(lang, "written", path=p) for p in paths]
+    lines += [issue.message(lang.value) for issue in outcome.report.issues[late:] if issue.level != "error"]
     for line in lines:
         out.print(line, markup=False, soft_wrap=True)
+
+
+def _print_write_errors(outcome, lang: Lang, late: int) -> None:
+    """A team's workbook that could not be written: on stderr, also under --json."""
+    for issue in outcome.report.issues[late:]:
+        if issue.level == "error":
+            err.print(t(lang, "error", message=issue.message(lang.value)), markup=False, soft_wrap=True)
 
 
 def _score(
@@ -164,7 +208,9 @@ def _score(
     as_json: bool,
     split_by: Optional[SplitBy],
     quiet: bool = False,
+    state: _Written | None = None,
 ) -> tuple[int, list[Path]]:
+    state = state or _Written()
     progress = None
     if _interactive() and not as_json and not quiet:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -186,14 +232,17 @@ def _score(
         target = output or pipeline.default_output(inputs, outcome)
         if target.is_dir():
             target = target / pipeline.default_output(inputs, outcome).name
+        teams = outcome.results.people["team"].nunique() if split_by else 0
+        state.target, state.existed, state.total = target, target.is_file(), 1 + teams
         if progress:
-            teams = outcome.results.people["team"].nunique() if split_by else 0
             progress.update(task, description=t(lang, "writing"), total=1 + teams, completed=0)
 
         def wrote(path: Path) -> None:
+            state.paths.append(path)
             if progress:
                 progress.update(task, advance=1, name=path.name)
 
+        late = len(outcome.report.issues)
         paths = pipeline.write(outcome, target, lang=lang.value, split_by=split_by.value if split_by else None,
                                on_file=wrote)
     finally:
@@ -205,7 +254,9 @@ def _score(
         payload["outputs"] = [str(p) for p in paths]
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     elif not quiet:
-        _print_summary(outcome, paths, lang)
+        _print_summary(outcome, paths, lang, late)
+    if not quiet:
+        _print_write_errors(outcome, lang, late)
     return code, paths
 
 
@@ -222,8 +273,11 @@ def score(
     debug: DebugOpt = False,
 ) -> None:
     """Score files and/or folders into one result workbook."""
+    state = _Written()
     try:
-        code, _ = _score(inputs, output, period, start, end, lang, as_json, split_by)
+        code, _ = _score(inputs, output, period, start, end, lang, as_json, split_by, state=state)
+    except KeyboardInterrupt:
+        raise _interrupted(state, lang) from None
     except Exception as exc:  # noqa: BLE001 - every failure becomes a message and exit 2
         raise _fail(exc, lang, debug) from None
     raise typer.Exit(code)
@@ -234,6 +288,8 @@ def validate(inputs: InputsArg, lang: LangOpt = Lang.zh, debug: DebugOpt = False
     """Read and check the input only: print the problems found; write nothing."""
     try:
         data = pipeline.load(inputs)
+    except KeyboardInterrupt:
+        raise _interrupted(_Written(), lang) from None
     except Exception as exc:  # noqa: BLE001
         raise _fail(exc, lang, debug) from None
     report = data.report
@@ -278,10 +334,13 @@ def demo(
     from .resources import sample_data_dir
 
     sample = sample_data_dir()
+    state = _Written()
     try:
         output.mkdir(parents=True, exist_ok=True)
         out.print(t(lang, "demo", path=sample), markup=False, soft_wrap=True)
-        code, _ = _score([sample], output, None, None, None, lang, False, None)
+        code, _ = _score([sample], output, None, None, None, lang, False, None, state=state)
+    except KeyboardInterrupt:
+        raise _interrupted(state, lang) from None
     except Exception as exc:  # noqa: BLE001
         raise _fail(exc, lang, debug) from None
     # The sample data holds deliberate imperfections: rejected rows are the point of

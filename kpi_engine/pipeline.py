@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -19,11 +18,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, core, read
+from . import __version__, core, output, read
 from .timing import phase
 from .data import InputData, Outcome
 from .issues import (
     IssueType,
+    KpiEngineError,
     NothingToScoreError,
     OutputError,
     Report,
@@ -66,11 +66,17 @@ OUTPUT_IS_INPUT = IssueType(
     zh="输出文件 {value} 是一个输入文件：结果绝不会覆盖输入。请用 -o 指定其他文件名。",
     en="The output {value} is one of the input files; a result never replaces an input. Choose another name with -o.",
 )
-OUTPUT_UNWRITABLE = IssueType(
-    "output_unwritable",
+TEAM_OUTPUT_FAILED = IssueType(
+    "team_output_failed",
     "error",
-    zh="无法写入结果文件 {value}：{reason}。请检查文件夹是否存在、可写且有剩余空间，或用 -o 指定其他位置。",
-    en="Cannot write the result {value}: {reason}. Check that the folder exists, is writable and has free space, or choose another place with -o.",
+    zh="团队 {team} 的结果文件 {value} 未能写入：{reason}。总结果和其他团队的文件已写入；请移走占用这个文件名的东西（例如同名的文件夹）或腾出磁盘空间，然后重新运行。",
+    en="Team {team}'s result {value} could not be written: {reason}. The full result and the other teams' files were written; move what stands in the way (a folder of that name?) or free disk space, and run again.",
+)
+STALE_TEMPS_REMOVED = IssueType(
+    "stale_temps_removed",
+    "info",
+    zh="已删除被中断的运行留在结果文件夹中的 {count} 个临时文件：{value}。",
+    en="Removed {count} temporary files that interrupted runs had left in the result folder: {value}.",
 )
 
 
@@ -197,68 +203,64 @@ def write(
     created: datetime | None = None,
     on_file: Callable[[Path], None] | None = None,
 ) -> list[Path]:
-    """Write the result (and one workbook per team with split_by="team"), atomically."""
+    """Write the result (and one workbook per team with split_by="team"), each atomically.
+
+    Temporaries that killed runs left in the folder are removed first (an info issue
+    names them). The full result is written first: when it cannot be, OutputError stops
+    the run with nothing written. A team's workbook that fails after it does not undo
+    it: the failure becomes an error issue in ``outcome.report`` naming the team and the
+    path (exit code 1) and the other teams are still written. Returns the paths written."""
     from .write.workbook import write_workbook
 
     out = Path(out)
     if out.suffix == "":
         out = out.with_suffix(".xlsx")
-    # An earlier result in the folder was skipped, not read: replacing it is the point.
-    inputs = {os.path.realpath(f.path) for f in outcome.files if f.status != "skipped"}
-    jobs: list[tuple[Path, Outcome]] = [(out, outcome)]
+    jobs: list[tuple[Path, Outcome, str | None]] = [(out, outcome, None)]
     if split_by == "team":
-        for team in sorted(outcome.results.people["team"].unique()):
+        teams = sorted(outcome.results.people["team"].unique())
+        for team, path in output.team_paths(out, teams).items():
             results = core.for_team(outcome.results, team)
             # A manager sees the issues about their own people and team (the core knows
             # whose they are); problems in the sheets themselves stay in the full result.
             part = replace(outcome, results=results, report=Report(issues=list(results.issues), counts=outcome.report.counts))
-            jobs.append((out.with_name(f"{out.stem}_{_safe(team)}.xlsx"), part))
+            jobs.append((path, part, team))
+    _refuse_inputs(outcome, [path for path, _, _ in jobs])
+    removed = output.remove_stale_temps(out.parent)
+    if removed:
+        outcome.report.add(STALE_TEMPS_REMOVED(count=len(removed), value=", ".join(removed)))
     written = []
-    for path, part in jobs:
-        if os.path.realpath(path) in inputs:
-            raise OutputError(OUTPUT_IS_INPUT(value=str(path)))
-        with phase("write"), gc_paused():
-            _atomic_write(path, lambda tmp, part=part: write_workbook(part, tmp, lang=lang, created=created))
+    for path, part, team in jobs:
+        try:
+            with phase("write"), gc_paused():
+                output.atomic_write(path, lambda tmp, part=part: write_workbook(part, tmp, lang=lang, created=created))
+        except Exception as exc:
+            if team is None:
+                raise
+            outcome.report.add(TEAM_OUTPUT_FAILED(value=str(path), team=team, reason=_reason(exc, lang)))
+            continue
         written.append(path)
         if on_file:
             on_file(path)
     return written
 
 
-def _safe(name: str) -> str:
-    bad = '<>:"/\\|?*'
-    return "".join("_" if ch in bad or ord(ch) < 32 else ch for ch in name).strip() or "team"
+def _refuse_inputs(outcome: Outcome, paths: Sequence[Path]) -> None:
+    """A result never replaces an input: checked for every file before any is written."""
+    # An earlier result in the folder was skipped, not read: replacing it is the point.
+    inputs = {os.path.realpath(f.path) for f in outcome.files if f.status != "skipped"}
+    for path in paths:
+        if os.path.realpath(path) in inputs:
+            raise OutputError(OUTPUT_IS_INPUT(value=str(path)))
 
 
-def _atomic_write(path: Path, write_to: Callable[[Path], None]) -> None:
-    """Write to a temporary file in the target folder, flush it, rename it into place.
-
-    The temporary name (``.kpi-results-XXXX.tmp``) ends in .tmp, so a later run never
-    reads a leftover one as input; a killed run leaves the old result untouched.
-    """
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".kpi-results-", suffix=".tmp", dir=folder)
-        os.close(fd)
-    except OSError as exc:
-        raise OutputError(OUTPUT_UNWRITABLE(value=str(path), reason=exc.strerror or str(exc))) from exc
-    tmp = Path(tmp_name)
-    try:
-        write_to(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        # mkstemp makes the file private (0600); a result is an ordinary file.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(OUTPUT_UNWRITABLE(value=str(path), reason=exc.strerror or str(exc))) from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+def _reason(exc: Exception, lang: str) -> str:
+    """Why a team's workbook failed, in a few words: the system's reason when there is one."""
+    cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
+    if isinstance(cause, OSError):
+        return cause.strerror or str(cause)
+    if isinstance(cause, KpiEngineError):
+        return cause.issue.message(lang)
+    return f"{type(cause).__name__}: {cause}"
 
 
 def summary(outcome: Outcome) -> dict:

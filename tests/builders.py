@@ -54,19 +54,21 @@ def assessment_form(path: Path) -> Path:
     return write_workbook(path, {"考核方案": SCHEME, "分段计分": TIERS, "评分": ratings, "设置": SETTINGS})
 
 
-def target_sheet(path: Path, month: str, factor: float = 1.0) -> Path:
+def target_sheet(path: Path, month: str, factor: float = 1.0, teams: dict[str, str] | None = None) -> Path:
+    """``teams`` (工号 → 部门) moves people to other teams."""
     rows = [TARGETS_HEADER]
     for pid, name, team, sales, clients, complaints, _ in PEOPLE:
+        team = (teams or {}).get(pid, team)
         rows.append([pid, name, team, "销售代表", month, "销售额", 100000, round(100000 * sales * factor), "元", None])
         rows.append([pid, name, team, "销售代表", month, "新客户数", 10, clients, None, None])
         rows.append([pid, name, team, "销售代表", month, "客户投诉", 0, complaints, None, None])
     return write_workbook(path, {"目标管理": rows})
 
 
-def clean_folder(folder: Path, months=("2026-01", "2026-02")) -> Path:
+def clean_folder(folder: Path, months=("2026-01", "2026-02"), teams: dict[str, str] | None = None) -> Path:
     """A drop folder with the assessment form and one target sheet per month, no problems."""
     folder.mkdir(parents=True, exist_ok=True)
     assessment_form(folder / "assessment_form.xlsx")
     for i, month in enumerate(months):
-        target_sheet(folder / f"targets_{month}.xlsx", month, factor=1.0 + 0.01 * i)
+        target_sheet(folder / f"targets_{month}.xlsx", month, factor=1.0 + 0.01 * i, teams=teams)
     return folder
