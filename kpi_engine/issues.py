@@ -148,9 +148,12 @@ ISSUE_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class SheetCount:
-    """Row conservation for one input sheet: read = used + rejected + duplicates + skipped."""
+    """Row conservation for one input sheet: read = used + rejected + duplicates + skipped.
+
+    Frozen: the readers' counts are shared by every outcome scored from one load, so a
+    run that moves rows to skipped makes new counts (``dataclasses.replace``)."""
 
     file: str
     sheet: str
