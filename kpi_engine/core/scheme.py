@@ -73,8 +73,10 @@ def checked(scheme: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     for field, expected_zh, expected_en, breaks in CHECKS:
         for row in scheme.loc[breaks(scheme)].itertuples(index=False):  # one per bad cell
             value = getattr(row, field)
-            issues.append(BAD_SCHEME_VALUE(field=field, value="" if pd.isna(value) else value, role=row.role, kpi=row.kpi,
-                                           expected_zh=expected_zh, expected_en=expected_en))
+            issues.append(BAD_SCHEME_VALUE(
+                field=field, value="" if pd.isna(value) else value, role=row.role, kpi=row.kpi,
+                expected_zh=expected_zh, expected_en=expected_en,
+            ))
             bad_roles.add(row.role)
     if not bad_roles:
         return scheme, issues
