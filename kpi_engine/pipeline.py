@@ -115,8 +115,12 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load(inputs: Sequence[str | os.PathLike], progress: Callable[[int, int, str], None] | None = None) -> InputData:
-    """Read and validate; raises NothingToScoreError when no input file is found.
+def load(
+    inputs: str | os.PathLike | Sequence[str | os.PathLike],
+    progress: Callable[[int, int, str], None] | None = None,
+) -> InputData:
+    """Read and validate workbooks and/or folders (one path or several); raises
+    NothingToScoreError when no input file is found. Rows that fail are in ``.report``.
 
     ``progress(done, total, file_name)`` is called after each file (for a progress bar)."""
     with phase("load"), gc_paused():
@@ -291,8 +295,10 @@ def _atomic_write(path: Path, write_to: Callable[[Path], None]) -> None:
         raise
 
 
-def summary(outcome: Outcome) -> dict:
-    """The run's summary and per-person totals, as --json prints them."""
+def summary(outcome: Outcome, lang: str = "zh") -> dict:
+    """The run's summary, per-person totals and every issue (messages in ``lang``), as --json
+    prints them. ``issues`` counts them by level; ``issue_list`` lists them as
+    ``Report.records`` does (the 问题 sheet's order, level and field as codes)."""
     people = outcome.results.people
     levels = outcome.report.by_level()
     grades = people["grade"].value_counts()
@@ -318,6 +324,7 @@ def summary(outcome: Outcome) -> dict:
             }
             for r in people.itertuples(index=False)
         ],
+        "issue_list": outcome.report.records(lang),
     }
 
 
