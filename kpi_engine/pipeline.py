@@ -160,6 +160,7 @@ def score(
     if not isinstance(data, InputData):
         raise TypeError(f"score() takes the InputData that load() returns, not {type(data).__name__}: "
                         "score(load(paths))")
+    core.check_input(data)  # a frame built by hand fails here, by name, before anything is counted
     period, start, end = parse_scope_args(period, start, end)
     if data.scheme.empty:
         raise NothingToScoreError(read.NO_SCHEME())

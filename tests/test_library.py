@@ -158,6 +158,12 @@ def test_score_refuses_what_it_cannot_score(sample, case, args, kwargs, error):
         kpi_engine.score(*args, **kwargs)
 
 
+def test_score_checks_input_built_by_hand_before_anything_else(sample):
+    broken = dataclasses.replace(sample, scheme=sample.scheme.drop(columns="method"))
+    with pytest.raises(ValueError, match="InputData.scheme lacks the columns method"):
+        kpi_engine.score(broken)
+
+
 def test_results_are_data_frames_and_problems_a_frame_too(sample):
     outcome = kpi_engine.score(sample, start="2026-01", end="2026-02")
     results = outcome.results
