@@ -175,7 +175,7 @@ def _one_line(text: str) -> str:
 def _print_summary(outcome, paths: list[Path], lang: Lang, late: int) -> None:
     """The summary lines; then the issues the write itself raised (``report.issues[late:]``),
     which the result workbook, already written, cannot show."""
-    s = pipeline.summary(outcome)
+    s = pipeline.summary(outcome, lang=lang.value)
     scope = s["scope"][0] if len(s["scope"]) == 1 else f"{s['scope'][0]} – {s['scope'][-1]}"
     lines = [
         t(lang, "scored", people=s["people"], scored=s["scored"], scope=scope),
@@ -250,7 +250,7 @@ def _score(
             progress.stop()
     code = pipeline.exit_code(outcome.report)
     if as_json:
-        payload = pipeline.summary(outcome)
+        payload = pipeline.summary(outcome, lang=lang.value)
         payload["outputs"] = [str(p) for p in paths]
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     elif not quiet:
@@ -268,7 +268,7 @@ def score(
     start: Annotated[Optional[str], typer.Option("--from", help="First month of a range, e.g. 2026-01.")] = None,
     end: Annotated[Optional[str], typer.Option("--to", help="Last month of a range, e.g. 2026-06.")] = None,
     lang: LangOpt = Lang.zh,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary and per-person totals as JSON on stdout.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary, per-person totals and every issue as JSON on stdout.")] = False,
     split_by: Annotated[Optional[SplitBy], typer.Option("--split-by", help="Also write one workbook per team, for its manager.")] = None,
     debug: DebugOpt = False,
 ) -> None:

@@ -118,6 +118,21 @@ class Issue:
         }
         return template.format_map(_Lenient(values))
 
+    def record(self, lang: vocab.Lang = "zh") -> dict[str, str]:
+        """The issue for a script (``--json``, ``Report.to_frame``): codes, not words, for
+        level and field, so a filter such as ``level == "error"`` holds in both languages;
+        the message in ``lang``."""
+        return {
+            "level": self.level,
+            "code": self.code,
+            "file": self.file,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "field": self.field,
+            "value": self.value,
+            "message": self.message(lang),
+        }
+
     def row(self, lang: vocab.Lang = "zh") -> dict[str, str]:
         """The issue as the 问题 sheet and the CLI table show it."""
         return {
@@ -136,6 +151,9 @@ class _Lenient(dict):
         return "{" + key + "}"
 
 
+# The keys of Issue.record: the columns of Report.to_frame and of --json's issue_list.
+RECORD_COLUMNS = ("level", "code", "file", "sheet", "cell", "field", "value", "message")
+
 # Column headers of the issues table (CLI and the 问题 sheet).
 ISSUE_COLUMNS: dict[str, tuple[str, str]] = {
     "level": ("级别", "Level"),
@@ -148,9 +166,12 @@ ISSUE_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class SheetCount:
-    """Row conservation for one input sheet: read = used + rejected + duplicates + skipped."""
+    """Row conservation for one input sheet: read = used + rejected + duplicates + skipped.
+
+    Frozen: the readers' counts are shared by every outcome scored from one load, so a
+    run that moves rows to skipped makes new counts (``dataclasses.replace``)."""
 
     file: str
     sheet: str
@@ -193,6 +214,17 @@ class Report:
     def flat(self) -> list[tuple[str, str, str]]:
         """``[(sheet, cell, code)]`` — the projection tests compare."""
         return [(i.sheet, i.cell, i.code) for i in self.issues]
+
+    def records(self, lang: vocab.Lang = "zh") -> list[dict[str, str]]:
+        """Every issue as :meth:`Issue.record`, in the order of the 问题 sheet (errors first)."""
+        return [i.record(lang) for i in self.sorted()]
+
+    def to_frame(self, lang: vocab.Lang = "zh"):
+        """Every issue as a pandas DataFrame, one row per issue in the order of the 问题 sheet,
+        with the columns of RECORD_COLUMNS (also when there is no issue)."""
+        import pandas as pd  # here, not at the top: the CLI imports this module before it needs pandas
+
+        return pd.DataFrame(self.records(lang), columns=list(RECORD_COLUMNS)).astype(str)
 
 
 def _issue_sort_key(i: Issue):

@@ -1,8 +1,10 @@
 """The one orchestrator: read → validate → score → write.
 
-Everything the CLI does goes through here, so a script can do the same:
+Everything the CLI does goes through here, so a script can do the same (the package's
+``load``, ``score`` and ``save`` are ``load``, ``score`` and ``write`` below):
 
-    outcome = pipeline.run(["drop/"], period="2026-03")
+    data = pipeline.load(["drop/"])                 # read and validate, once
+    outcome = pipeline.score(data, period="2026-03")  # pure: data is left as it was
     paths = pipeline.write(outcome, pipeline.default_output(["drop/"], outcome), lang="zh")
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -22,11 +25,13 @@ from . import __version__, core, output, read
 from .timing import phase
 from .data import InputData, Outcome
 from .issues import (
+    Issue,
     IssueType,
     KpiEngineError,
     NothingToScoreError,
     OutputError,
     Report,
+    SheetCount,
     UsageError,
 )
 
@@ -116,8 +121,12 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load(inputs: Sequence[str | os.PathLike], progress: Callable[[int, int, str], None] | None = None) -> InputData:
-    """Read and validate; raises NothingToScoreError when no input file is found.
+def load(
+    inputs: str | os.PathLike | Sequence[str | os.PathLike],
+    progress: Callable[[int, int, str], None] | None = None,
+) -> InputData:
+    """Read and validate workbooks and/or folders (one path or several); raises
+    NothingToScoreError when no input file is found. Rows that fail are in ``.report``.
 
     ``progress(done, total, file_name)`` is called after each file (for a progress bar)."""
     with phase("load"), gc_paused():
@@ -132,23 +141,45 @@ def run(
     end: str | None = None,
     data: InputData | None = None,
 ) -> Outcome:
-    """Read, validate and score. Raises NothingToScoreError when nothing can be scored."""
-    period, start, end = parse_scope_args(period, start, end)
+    """Read, validate and score (``data``: input loaded already). Raises NothingToScoreError
+    when nothing can be scored."""
+    period, start, end = parse_scope_args(period, start, end)  # before reading: a bad argument fails fast
     if data is None:
         data = load(inputs)
-    report = data.report
+    return score(data, period=period, start=start, end=end)
+
+
+def score(
+    data: InputData,
+    *,
+    period: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> Outcome:
+    """Score loaded input over one month, a range or (by default) every month present.
+
+    Pure: ``data`` and its report are left exactly as they were, so one load can be
+    scored again for another period (a script, ``watch``) and give the same outcome.
+    The outcome's report is a new one: the readers' issues and counts, the rows outside
+    the scope moved from used to skipped, then the core's issues.
+    Raises NothingToScoreError when nothing can be scored."""
+    if not isinstance(data, InputData):
+        raise TypeError(f"score() takes the InputData that load() returns, not {type(data).__name__}: "
+                        "score(load(paths))")
+    core.check_input(data)  # a frame built by hand fails here, by name, before anything is counted
+    period, start, end = parse_scope_args(period, start, end)
     if data.scheme.empty:
         raise NothingToScoreError(read.NO_SCHEME())
     scope = core.resolve_scope(data.targets["period"], period=period, start=start, end=end)
     if not scope:
         raise NothingToScoreError(NO_TARGETS(scope_text=_scope_text(period, start, end)))
-    _count_out_of_scope(data, scope, report)
+    counts, skipped = _out_of_scope(data, scope)
     with phase("score"), gc_paused():
         results = core.score(data, scope)
     if results.people.empty:
         raise NothingToScoreError(NO_TARGETS(scope_text=_scope_text(period, start, end)))
-    merged = Report(issues=[*report.issues, *results.issues], counts=report.counts)
-    return Outcome(results=results, report=merged, files=data.files, version=__version__)
+    report = Report(issues=[*data.report.issues, *skipped, *results.issues], counts=counts)
+    return Outcome(results=results, report=report, files=list(data.files), version=__version__)
 
 
 def _scope_text(period, start, end) -> str:
@@ -159,21 +190,25 @@ def _scope_text(period, start, end) -> str:
     return ""
 
 
-def _count_out_of_scope(data: InputData, scope: Sequence[str], report: Report) -> None:
-    """Rows of months outside the scope are read but not scored: count them as skipped."""
+def _out_of_scope(data: InputData, scope: Sequence[str]) -> tuple[list[SheetCount], list[Issue]]:
+    """Rows of months outside the scope are read but not scored: new counts with them moved
+    from used to skipped, and one info issue per sheet. The readers' counts stay as they are."""
     in_scope = set(scope)
     scope_label = scope[0] if len(scope) == 1 else f"{scope[0]} – {scope[-1]}"
-    counts = {(c.file, c.sheet): c for c in report.counts}
+    outside: Counter = Counter()
+    issues: list[Issue] = []
     for frame in (data.targets, data.ratings, data.training):
         if frame.empty:
             continue
-        outside = frame.loc[~frame["period"].isin(in_scope), ["file", "sheet"]]
-        for (file, sheet), n in outside.value_counts(sort=False).items():
-            count = counts.get((file, sheet))
-            if count is not None:
-                count.used -= int(n)
-                count.skipped += int(n)
-            report.add(OUT_OF_SCOPE(file=file, sheet=sheet, count=int(n), scope=scope_label))
+        rows = frame.loc[~frame["period"].isin(in_scope), ["file", "sheet"]]
+        for (file, sheet), n in rows.value_counts(sort=False).items():
+            outside[(file, sheet)] += int(n)
+            issues.append(OUT_OF_SCOPE(file=file, sheet=sheet, count=int(n), scope=scope_label))
+    counts = [
+        replace(c, used=c.used - outside[(c.file, c.sheet)], skipped=c.skipped + outside[(c.file, c.sheet)])
+        for c in data.report.counts
+    ]
+    return counts, issues
 
 
 def exit_code(report: Report) -> int:
@@ -263,8 +298,10 @@ def _reason(exc: Exception, lang: str) -> str:
     return f"{type(cause).__name__}: {cause}"
 
 
-def summary(outcome: Outcome) -> dict:
-    """The run's summary and per-person totals, as --json prints them."""
+def summary(outcome: Outcome, lang: str = "zh") -> dict:
+    """The run's summary, per-person totals and every issue (messages in ``lang``), as --json
+    prints them. ``issues`` counts them by level; ``issue_list`` lists them as
+    ``Report.records`` does (the 问题 sheet's order, level and field as codes)."""
     people = outcome.results.people
     levels = outcome.report.by_level()
     grades = people["grade"].value_counts()
@@ -290,6 +327,7 @@ def summary(outcome: Outcome) -> dict:
             }
             for r in people.itertuples(index=False)
         ],
+        "issue_list": outcome.report.records(lang),
     }
 
 
@@ -302,6 +340,7 @@ def row_counts(report: Report) -> dict[str, int]:
 __all__ = [
     "run",
     "load",
+    "score",
     "write",
     "default_output",
     "exit_code",

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+import kpi_engine
 from kpi_engine import pipeline
 from kpi_engine.cli import app
 from tests import builders
@@ -79,12 +80,26 @@ def test_adding_next_month_extends_the_scope(clean: Path):
     assert Path(result["outputs"][0]).name == "kpi-results_2026-01_2026-03.xlsx"
 
 
-def test_json_equals_the_library(clean: Path, tmp_path: Path):
-    result = invoke("score", clean, "--json", "-o", tmp_path / "r.xlsx")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_json_equals_the_library(clean: Path, tmp_path: Path, lang: str):
+    wb_path = clean / "targets_2026-02.xlsx"  # one rejected cell, so the issue list is not empty
+    wb = load_workbook(wb_path)
+    wb["目标管理"]["H2"] = "十二"
+    wb.save(wb_path)
+    result = invoke("score", clean, "--json", "--lang", lang, "-o", tmp_path / "r.xlsx")
     payload = json.loads(result.output)
-    library = pipeline.summary(pipeline.run([clean]))
+    library = pipeline.summary(pipeline.run([clean]), lang=lang)
     assert payload.pop("outputs") == [str(tmp_path / "r.xlsx")]
     assert payload == json.loads(json.dumps(library, ensure_ascii=False))
+    # The issue list, as kpi_engine.score(...).report.to_frame(lang) holds it too.
+    frame = kpi_engine.score(kpi_engine.load(clean)).report.to_frame(lang)
+    assert payload["issue_list"] == frame.to_dict("records")
+    first = payload["issue_list"][0]
+    assert (first["level"], first["code"], first["file"], first["sheet"], first["cell"], first["field"],
+            first["value"]) == ("error", "bad_number", "targets_2026-02.xlsx", "目标管理", "H2", "actual", "十二")
+    starts = {"zh": "目标管理!H2：十二 不是数字", "en": "目标管理!H2: 十二 is not a number"}
+    assert first["message"].startswith(starts[lang])
+    assert sum(payload["issues"].values()) == len(payload["issue_list"])
 
 
 def test_period_scores_one_month(clean: Path, tmp_path: Path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -27,7 +28,13 @@ KEYS = ["employee_id", "kpi"]
 
 
 def score(data: InputData, scope: Sequence[str] | None = None) -> Results:
-    """Score validated input over ``scope`` (default: every month in the targets)."""
+    """Score validated input over ``scope`` (default: every month in the targets).
+
+    Raises TypeError or ValueError when ``data`` breaks the contract of kpi_engine.data
+    (a frame without its columns, a number column holding text, a period not written
+    YYYY-MM): the readers never hand such a frame over, a script building InputData by
+    hand may. A bad value in the scheme is an error issue instead (scheme.checked)."""
+    check_input(data)
     settings = data.settings
     scope = tuple(sorted(set(scope))) if scope is not None else resolve_scope(data.targets["period"])
     # Sums and means run in a canonical row order, so that the same rows in another order or
@@ -41,7 +48,8 @@ def score(data: InputData, scope: Sequence[str] | None = None) -> Results:
 
     ident, found = identify(targets)
     issues += found
-    scheme = sch.normalise(data.scheme, settings)
+    scheme, found = sch.checked(sch.normalise(data.scheme, settings))
+    issues += found
     info = sch.kpi_info(scheme)
     kpis, found = sch.person_kpis(ident, scheme, tiers)
     issues += found
@@ -77,6 +85,39 @@ def score(data: InputData, scope: Sequence[str] | None = None) -> Results:
         issues=issues,
         training_rows=training,
     )
+
+
+# The frames of InputData, their column contracts, and the columns that must hold numbers.
+FRAMES = {"scheme": "SCHEME_COLUMNS", "tiers": "TIER_COLUMNS", "targets": "TARGET_COLUMNS",
+          "ratings": "RATING_COLUMNS", "training": "TRAINING_COLUMNS"}
+PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def check_input(data: InputData) -> None:
+    """What score() needs of its input, checked before any arithmetic, so that a frame built
+    by hand fails with its name and the fix instead of scoring as "no data" (or a KeyError
+    deep inside pandas)."""
+    if not isinstance(data, InputData):
+        raise TypeError(f"score() takes InputData, not {type(data).__name__}")
+    if not isinstance(data.settings, Settings):
+        raise TypeError(f"InputData.settings must be kpi_engine.models.Settings, not {type(data.settings).__name__}")
+    for name, contract in FRAMES.items():
+        frame, columns = getattr(data, name), getattr(d, contract)
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"InputData.{name} must be a pandas DataFrame, not {type(frame).__name__}")
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise ValueError(f"InputData.{name} lacks the columns {', '.join(missing)}: build it with "
+                             f"kpi_engine.data.frame(kpi_engine.data.{contract}, rows)")
+        text = [c for c, kind in columns.items() if kind in ("float", "int") and frame[c].dtype.kind not in "fiub"]
+        if text:
+            raise ValueError(f"InputData.{name}: the columns {', '.join(text)} must hold numbers (NaN when blank), "
+                             f"not {frame[text[0]].dtype}")
+        if "period" in columns:
+            bad = [p for p in pd.unique(frame["period"]) if not (isinstance(p, str) and PERIOD.fullmatch(p))]
+            if bad:
+                shown = ", ".join(repr(p) for p in bad[:5])
+                raise ValueError(f"InputData.{name}: periods must be text YYYY-MM, as 2026-03; found {shown}")
 
 
 def _canonical(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
