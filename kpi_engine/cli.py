@@ -3,6 +3,10 @@
 The only module that knows typer and rich. Exit codes: 0 everything scored (warnings
 allowed), 1 some rows or files rejected (the result is still written), 2 nothing could
 be scored (no input, no scheme, bad arguments, output not writable).
+
+The engine (pandas, numpy, the Excel libraries, pydantic) is imported inside the
+commands, never at import time: ``--help`` and a mistyped option answer in a fraction of
+the time (tests/test_cli.py checks what ``--help`` loads).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__, pipeline
+from . import __version__
 from .issues import KpiEngineError, Report, ISSUE_COLUMNS
 
 
@@ -139,6 +143,8 @@ def _one_line(text: str) -> str:
 
 
 def _print_summary(outcome, paths: list[Path], lang: Lang) -> None:
+    from . import pipeline
+
     s = pipeline.summary(outcome)
     scope = s["scope"][0] if len(s["scope"]) == 1 else f"{s['scope'][0]} – {s['scope'][-1]}"
     lines = [
@@ -165,6 +171,8 @@ def _score(
     split_by: Optional[SplitBy],
     quiet: bool = False,
 ) -> tuple[int, list[Path]]:
+    from . import pipeline
+
     progress = None
     if _interactive() and not as_json and not quiet:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -232,6 +240,8 @@ def score(
 @app.command()
 def validate(inputs: InputsArg, lang: LangOpt = Lang.zh, debug: DebugOpt = False) -> None:
     """Read and check the input only: print the problems found; write nothing."""
+    from . import pipeline
+
     try:
         data = pipeline.load(inputs)
     except Exception as exc:  # noqa: BLE001
