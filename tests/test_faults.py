@@ -12,6 +12,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from tests import builders
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +62,7 @@ def test_sigkill_while_writing_leaves_the_old_result(tmp_path: Path):
     assert json.loads(again.stdout)["issues"]["error"] == 0
 
 
+@pytest.mark.slow
 def test_watch_scores_a_dropped_file_and_stops_on_ctrl_c(tmp_path: Path):
     drop = tmp_path / "drop"
     drop.mkdir()
@@ -91,6 +94,7 @@ def test_watch_scores_a_dropped_file_and_stops_on_ctrl_c(tmp_path: Path):
     assert "Traceback" not in stderr
 
 
+@pytest.mark.slow
 def test_watch_does_not_trigger_itself_with_a_custom_output_name(tmp_path: Path):
     drop = builders.clean_folder(tmp_path / "drop", months=("2026-01",))
     result = drop / "monthly.xlsx"  # not the default kpi-results_* name
