@@ -4,6 +4,10 @@ The only module that knows typer and rich. Exit codes: 0 everything scored (warn
 allowed), 1 some rows or files rejected, or a team's workbook not written (the result is
 still written), 2 nothing could be scored (no input, no scheme, bad arguments, output not
 writable), 130 stopped by Ctrl-C (one line says what is on disk).
+
+The engine (pandas, numpy, the Excel libraries, pydantic) is imported inside the
+commands, never at import time: ``--help`` and a mistyped option answer in a fraction of
+the time (tests/test_cli.py checks what ``--help`` loads).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__, pipeline
+from . import __version__
 from .issues import KpiEngineError, Report, ISSUE_COLUMNS
 
 
@@ -175,6 +179,8 @@ def _one_line(text: str) -> str:
 def _print_summary(outcome, paths: list[Path], lang: Lang, late: int) -> None:
     """The summary lines; then the issues the write itself raised (``report.issues[late:]``),
     which the result workbook, already written, cannot show."""
+    from . import pipeline
+
     s = pipeline.summary(outcome, lang=lang.value)
     scope = s["scope"][0] if len(s["scope"]) == 1 else f"{s['scope'][0]} – {s['scope'][-1]}"
     lines = [
@@ -210,6 +216,8 @@ def _score(
     quiet: bool = False,
     state: _Written | None = None,
 ) -> tuple[int, list[Path]]:
+    from . import pipeline
+
     state = state or _Written()
     progress = None
     if _interactive() and not as_json and not quiet:
@@ -286,6 +294,8 @@ def score(
 @app.command()
 def validate(inputs: InputsArg, lang: LangOpt = Lang.zh, debug: DebugOpt = False) -> None:
     """Read and check the input only: print the problems found; write nothing."""
+    from . import pipeline
+
     try:
         data = pipeline.load(inputs)
     except KeyboardInterrupt:

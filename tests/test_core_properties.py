@@ -70,6 +70,7 @@ def raised(draw):
 
 # Several scenarios per example, each its own role and pair of people, so one scoring run
 # checks them all (a run costs ~0.1 s whatever its size).
+@pytest.mark.slow
 @settings(max_examples=SOME)
 @given(cases=st.lists(raised(), min_size=1, max_size=6), cfg=app_settings)
 def test_a_better_actual_never_lowers_the_score_or_the_total(cases, cfg):
@@ -146,6 +147,7 @@ def _same(a, b) -> None:
     assert sorted((i.code, i.value) for i in a.issues) == sorted((i.code, i.value) for i in b.issues)
 
 
+@pytest.mark.slow
 @settings(max_examples=FEW)
 @given(company=companies(), cfg=app_settings, order=st.randoms(use_true_random=False),
        files=st.lists(st.sampled_from(["jan.xlsx", "feb.xlsx", "all.xlsx"]), min_size=1, max_size=3))
@@ -161,6 +163,7 @@ def test_row_order_and_files_never_change_a_result(company, cfg, order, files):
     _same(base, moved)
 
 
+@pytest.mark.slow
 @settings(max_examples=FEW)
 @given(company=companies(complete=True), cfg=app_settings)
 def test_with_no_missing_data_both_policies_agree(company, cfg):
@@ -173,6 +176,7 @@ def test_with_no_missing_data_both_policies_agree(company, cfg):
     pd.testing.assert_frame_equal(people[0], people[1], check_exact=True)
 
 
+@pytest.mark.slow
 @settings(max_examples=SOME)
 @given(entries=st.lists(st.tuples(st.sampled_from(MONTHS), st.sampled_from(RATER_TYPES),
                                   st.sampled_from([0.2, 0.4, 0.6, 0.8, 1.0, 0.55, 0.9])), min_size=1, max_size=12),

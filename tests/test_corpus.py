@@ -164,15 +164,22 @@ def corpus_dir(tmp_path_factory) -> Path:
 
 def test_manifest_names_every_built_case():
     assert set(CASE) == set(make_corpus.BUILDERS)
+    assert QUICK_CASES <= set(CASE)
     assert len(CASES) >= 40
     assert len(CASE) == len(CASES)
+
+
+# The corpus-wide runs are `slow` (over a minute); these few stay in the quick local
+# selection (`pytest -m "not slow"`): a clean value case, a rejected-row case, text that
+# looks like a formula, and one workbook holding every sheet kind.
+QUICK_CASES = {"numbers_as_text", "bad_numbers", "formula_like_text", "one_workbook_everything"}
 
 
 def _marks(case: Case):
     marks = []
     if case.libreoffice:
         marks.append(pytest.mark.libreoffice)
-    if case.isolate:
+    if case.isolate or case.libreoffice or case.name not in QUICK_CASES:
         marks.append(pytest.mark.slow)
     if case.xfail:
         marks.append(pytest.mark.xfail(strict=True, reason=case.xfail))
@@ -244,6 +251,7 @@ def test_case(case: Case, corpus_dir: Path, tmp_path: Path, monkeypatch):
     check_validate_table(validated.output, recorder.report)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["formula_like_text", "links_and_dde_in_input", "bad_numbers", "ratings_bad"])
 def test_case_in_english(name: str, corpus_dir: Path, tmp_path: Path, monkeypatch):
     """The same guarantees for a result written with --lang en (other sheet names, words)."""

@@ -13,6 +13,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from tests import builders
@@ -220,6 +221,7 @@ def test_sigkill_while_writing_leaves_the_old_result(tmp_path: Path):
     assert not list(drop.glob(".kpi-results-*.tmp"))
 
 
+@pytest.mark.slow
 def test_watch_scores_a_dropped_file_and_stops_on_ctrl_c(tmp_path: Path):
     drop = tmp_path / "drop"
     drop.mkdir()
@@ -251,6 +253,7 @@ def test_watch_scores_a_dropped_file_and_stops_on_ctrl_c(tmp_path: Path):
     assert "Traceback" not in stderr
 
 
+@pytest.mark.slow
 def test_watch_does_not_trigger_itself_with_a_custom_output_name(tmp_path: Path):
     drop = builders.clean_folder(tmp_path / "drop", months=("2026-01",))
     result = drop / "monthly.xlsx"  # not the default kpi-results_* name

@@ -44,6 +44,8 @@ from tests import builders
 from tests.corpus.make_corpus import assessment_form_with
 from tests.corpus.xl import Formula, xw_book
 
+pytestmark = pytest.mark.slow  # minutes of random workbooks: the full run only (README, developers)
+
 DEEP = os.environ.get("HYPOTHESIS_PROFILE") == "deep"
 # One read.load + pipeline.run costs ~0.5 s however small the input (the assessment
 # form's sheets dominate), and ~30 ms per extra workbook; so each example is a drop

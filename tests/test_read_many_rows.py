@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from kpi_engine.read import load
 from tests.data.make_fixtures import assessment_form, big_target_sheet, write_xlsx
 
 ROWS = int(os.environ.get("KPI_ENGINE_BENCH_ROWS", "50000"))
 
 
+@pytest.mark.slow
 def test_many_target_rows_all_arrive(tmp_path):
     write_xlsx(tmp_path / "form.xlsx", assessment_form(评分=[["工号", "期间", "指标", "评价人类型", "评分"]]))
     big_target_sheet(tmp_path / "targets.xlsx", ROWS)

@@ -26,7 +26,7 @@ from kpi_engine.write.workbook import write_workbook
 from . import libreoffice as lo
 from . import outcome_fixture as fx
 
-pytestmark = pytest.mark.libreoffice
+pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 CREATED = datetime(2026, 4, 1, 9, 30)
 
 

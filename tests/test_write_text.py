@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import openpyxl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +24,7 @@ HOSTILE = st.sampled_from(["=1+1", "+cmd", "-2", "@SUM(A1)", '=HYPERLINK("http:/
 
 
 # A fifth of the profile's examples: each one writes and reads a whole workbook.
+@pytest.mark.slow
 @settings(max_examples=max(10, settings.default.max_examples // 5), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.one_of(TEXT, HOSTILE), note=st.one_of(TEXT, HOSTILE), team=st.one_of(TEXT, HOSTILE))

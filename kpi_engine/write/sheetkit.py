@@ -11,14 +11,18 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import re
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from typing import Any, Literal, Sequence
 
 import numpy as np
 import pandas as pd
 from xlsxwriter.format import Format
+from xlsxwriter.sharedstrings import SharedStringTable
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
@@ -32,6 +36,67 @@ WRITE_FAILED = IssueType(
     en="Writing the result workbook failed at {where} (xlsxwriter returned {code}: {what}). "
     "No result was written; please report this message to the maintainers.",
 )
+
+
+XLSXWRITER_CHANGED = IssueType(
+    "xlsxwriter_untested",
+    "error",
+    zh="已安装的 xlsxwriter {value} 与本程序测试过的版本（xlsxwriter{tested}）内部接口不同：{what}。"
+    "为免写出损坏的工作簿，结果未写出。请安装测试过的版本：pip install \"xlsxwriter{tested}\"。",
+    en="The installed xlsxwriter {value} differs from the versions kpi-engine was tested with "
+    "(xlsxwriter{tested}) in internals the writer relies on: {what}. No result was written, rather than "
+    "risk a corrupt workbook. Install a tested version: pip install \"xlsxwriter{tested}\".",
+)
+
+# FastSheet reaches into xlsxwriter's private methods and attributes. The range it was
+# tested with (pyproject.toml pins the same; tests/test_write_xlsxwriter.py fails on any
+# other installed version), and the internals it relies on, parameter names included: a
+# release that changes them is refused before a byte is written (see docs/decisions.md).
+TESTED_XLSXWRITER = ">=3.3,<3.4"
+PRIVATE_METHODS: dict[tuple[type, str], tuple[str, ...]] = {
+    (Worksheet, "_prepare_formula"): ("self", "formula", "expand_future_functions"),
+    (Worksheet, "_check_dimensions"): ("self", "row", "col", "ignore_row", "ignore_col"),
+    (Worksheet, "_write_rows"): ("self",),
+    (Worksheet, "_calculate_spans"): ("self",),
+    (Worksheet, "_write_row"): ("self", "row", "spans", "row_info", "empty_row"),
+    (Worksheet, "_write_empty_row"): ("self", "row", "spans", "row_info"),
+    (Worksheet, "_write_cell"): ("self", "row", "col", "cell"),
+    (Worksheet, "_xml_end_tag"): ("self", "tag"),
+    (Worksheet, "_get_range_data"): ("self", "row_start", "col_start", "row_end", "col_end"),
+    (SharedStringTable, "_get_shared_string_index"): ("self", "string"),
+    (Format, "_get_xf_index"): ("self",),
+}
+PRIVATE_ATTRIBUTES: dict[type, tuple[str, ...]] = {
+    Worksheet: ("table", "row_info", "comments", "row_spans", "dim_rowmin", "dim_rowmax", "dim_colmin",
+                "dim_colmax", "fh", "name", "str_table"),
+    SharedStringTable: ("count",),
+}
+
+
+def xlsxwriter_changes(worksheet: type = Worksheet) -> list[str]:
+    """What FastSheet relies on that this xlsxwriter lacks or has changed; [] when all is as tested."""
+    found = []
+    for (cls, name), expected in PRIVATE_METHODS.items():
+        cls = worksheet if cls is Worksheet else cls
+        method = getattr(cls, name, None)
+        if method is None:
+            found.append(f"{cls.__name__}.{name} is missing")
+            continue
+        params = tuple(inspect.signature(method).parameters)
+        if params != expected:
+            found.append(f"{cls.__name__}.{name}({', '.join(params)}) instead of ({', '.join(expected)})")
+    for cls, names in PRIVATE_ATTRIBUTES.items():
+        obj = (worksheet if cls is Worksheet else cls)()
+        found += [f"{type(obj).__name__}.{a} is missing" for a in names if not hasattr(obj, a)]
+    return found
+
+
+@functools.cache
+def _check_xlsxwriter() -> None:
+    changes = xlsxwriter_changes()
+    if changes:
+        raise OutputError(XLSXWRITER_CHANGED(value=version("xlsxwriter"), tested=TESTED_XLSXWRITER,
+                                             what="; ".join(changes)))
 
 
 class FastSheet(Worksheet):
@@ -48,6 +113,7 @@ class FastSheet(Worksheet):
     """
 
     def __init__(self) -> None:
+        _check_xlsxwriter()
         super().__init__()
         self._bulk: list[_Bulk] = []
 
