@@ -67,7 +67,7 @@ def test_engine_scores_everyone_and_rejects_only_the_planted_cells(folder: Path)
 
 def test_floor_writes_the_same_cells_formats_and_formulas(result: Path, tmp_path: Path):
     recipe = floor.extract(result)
-    assert [s.name for s in recipe.sheets][:2] == ["汇总", "明细"]
+    assert [s.name for s in recipe.sheets][:3] == ["总览", "汇总", "明细"]
     assert any(kind == floor.FORMULA for s in recipe.sheets for _, _, kind, *_ in s.cells)
     copy = tmp_path / "floor.xlsx"
     written = floor.write(recipe, copy)
