@@ -12,8 +12,6 @@ comparison, ``00123`` matches the number 123), and 工号 and 部门 come from t
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 from xlsxwriter.workbook import Workbook
@@ -455,4 +453,4 @@ def _totals_chart(book: Workbook, ws: Worksheet, n: int, lang: Lang, keys, top: 
     chart.set_size({"width": 720, "height": height})
     rc = ws.insert_chart(top, 0, chart, {"object_position": 3})
     sk.check(ws, top, 0, rc, "insert_chart")
-    return top + math.ceil(height / 20) + 1  # default rows are 20 pixels high
+    return top + sk.chart_rows(height)

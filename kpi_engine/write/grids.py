@@ -174,4 +174,4 @@ def _teams_chart(book: Workbook, ws: Worksheet, name: str, lang: Lang, header_ro
     chart.set_size({"width": 560, "height": height})
     rc = ws.insert_chart(0, at_col, chart, {"object_position": 3})
     sk.check(ws, 0, at_col, rc, "insert_chart")
-    return -(-height // 20) + 1
+    return sk.chart_rows(height)

@@ -168,7 +168,6 @@ TEXTS: dict[str, Pair] = {
     "overview_red": ("未达标最多的指标", "KPIs most often below target"),
     "overview_issues": ("输入数据中的问题", "Problems in the input"),
     "ov_grade": ("等级", "Grade"),
-    "ov_grade_short": ("等级", "Grade"),
     "ov_count": ("人数", "People"),
     "ov_share": ("占比", "Share"),
     "ov_target": ("目标占比", "Target share"),

@@ -150,7 +150,7 @@ def write_overview(book: Workbook, ws: Worksheet, styles: st.Styles, outcome: Ou
                             ("overview_bottom", ranked.tail(TOP_N).iloc[::-1] if len(ranked) > TOP_N else ranked.iloc[0:0])):
         put(row, 0, t(title_key, n=TOP_N), bold)
         row += 1
-        headers(row, [t("ov_rank"), t("ov_id"), t("ov_name"), t("ov_team"), t("ov_score"), t("ov_grade_short")])
+        headers(row, [t("ov_rank"), t("ov_id"), t("ov_name"), t("ov_team"), t("ov_score"), t("ov_grade")])
         for rec in part.itertuples(index=False):
             row += 1
             number(row, 0, rec.overall_rank, centred)
@@ -254,4 +254,4 @@ def _team_chart(book: Workbook, ws: Worksheet, lang: Lang, header_row: int, n: i
     chart.set_size({"width": 520, "height": height})
     rc = ws.insert_chart(header_row - 1, CHART_COL, chart, {"object_position": 3})
     sk.check(ws, header_row - 1, CHART_COL, rc, "insert_chart")
-    return -(-height // 20) + 1
+    return sk.chart_rows(height)

@@ -524,6 +524,11 @@ def fitted_width(c: Col) -> float:
 LINE_HEIGHT = 15.0  # points per line of 11-point text
 
 
+def chart_rows(height: int) -> int:
+    """Rows of default height (20 pixels) a chart of ``height`` pixels covers, plus one."""
+    return math.ceil(height / 20) + 1
+
+
 def lines_needed(text: str, width: float) -> int:
     """Lines a wrapped text takes in a column of ``width`` (Excel units)."""
     usable = max(width - 1.5, 1.0)

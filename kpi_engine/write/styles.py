@@ -81,14 +81,13 @@ class Styles:
         fill: str | None = None,
         italic: bool = False,
         unlocked: bool = False,
-        size: int | None = None,
         center: bool = False,
         bare: bool = False,
     ) -> Format:
         """A cached format. Table cells get a thin grey border (the sheets print without
         gridlines, so that a chart in the print area sits on white); ``title`` and ``bare``
         formats have none."""
-        key = (num, status, bold, header, title, wrap, fill, italic, unlocked, size, center, bare)
+        key = (num, status, bold, header, title, wrap, fill, italic, unlocked, center, bare)
         found = self._cache.get(key)
         if found is not None:
             return found
@@ -113,8 +112,6 @@ class Styles:
             props.update(italic=True, font_color="#595959")
         if unlocked:  # editable on a protected sheet (明细's 目标值 / 实际值: the what-if path)
             props["locked"] = False
-        if size:
-            props["font_size"] = size
         if center:
             props["align"] = "center"
         if not (title or bare or italic):
@@ -134,26 +131,16 @@ class Styles:
 
     def grade_cf(self, grade: str) -> Format:
         """The conditional format that recolours a grade cell when its formula changes."""
-        key = f"grade:{grade}"
-        found = self._cf.get(key)
-        if found is None:
-            found = self._cf[key] = self._book.add_format(dict(GRADE_COLOURS[grade]))
-        return found
+        return self._dxf(f"grade:{grade}", GRADE_COLOURS[grade])
 
     def cf(self, status: str) -> Format:
         """The conditional format (dxf) that recolours a cell to ``status``."""
-        found = self._cf.get(status)
-        if found is None:
-            found = self._book.add_format(dict(CF_COLOURS[status]))
-            self._cf[status] = found
-        return found
+        return self._dxf(status, CF_COLOURS[status])
 
-    def num_cf(self, num: str) -> Format:
-        """A conditional format that changes only the number format."""
-        key = f"num:{num}"
+    def _dxf(self, key: str, props: dict[str, str]) -> Format:
         found = self._cf.get(key)
         if found is None:
-            found = self._cf[key] = self._book.add_format({"num_format": num})
+            found = self._cf[key] = self._book.add_format(dict(props))
         return found
 
     def by_status(self, num: str | None = None) -> dict[str, Format]:

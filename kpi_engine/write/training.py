@@ -95,7 +95,8 @@ def _prepost_chart(book: Workbook, ws: Worksheet, lang: Lang, header_row: int, n
     chart.set_title({"name": lb.text("chart_training", lang), "name_font": {"size": 12}})
     chart.set_y_axis({"min": 0, "max": 100, "major_gridlines": {"visible": True}})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": max(480, min(90 * n + 160, 1000)), "height": 340})
+    height = 340
+    chart.set_size({"width": max(480, min(90 * n + 160, 1000)), "height": height})
     rc = ws.insert_chart(at_row, 0, chart, {"object_position": 3})
     sk.check(ws, at_row, 0, rc, "insert_chart")
-    return 18
+    return sk.chart_rows(height)
