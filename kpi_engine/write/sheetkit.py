@@ -22,8 +22,10 @@ from typing import Any, Literal, Sequence
 import numpy as np
 import pandas as pd
 from xlsxwriter.format import Format
+from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStringTable
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..issues import IssueType, OutputError
@@ -48,7 +50,7 @@ XLSXWRITER_CHANGED = IssueType(
     "risk a corrupt workbook. Install a tested version: pip install \"xlsxwriter{tested}\".",
 )
 
-# FastSheet reaches into xlsxwriter's private methods and attributes. The range it was
+# FastSheet and package.ResultBook reach into xlsxwriter's private methods and attributes. The range it was
 # tested with (pyproject.toml pins the same; tests/test_write_xlsxwriter.py fails on any
 # other installed version), and the internals it relies on, parameter names included: a
 # release that changes them is refused before a byte is written (see docs/decisions.md).
@@ -65,11 +67,26 @@ PRIVATE_METHODS: dict[tuple[type, str], tuple[str, ...]] = {
     (Worksheet, "_get_range_data"): ("self", "row_start", "col_start", "row_end", "col_end"),
     (SharedStringTable, "_get_shared_string_index"): ("self", "string"),
     (Format, "_get_xf_index"): ("self",),
+    # package.ResultBook._store_workbook: xlsxwriter's own, but for the zipping.
+    (Workbook, "_store_workbook"): ("self",),
+    (Workbook, "_get_packager"): ("self",),
+    (Workbook, "_prepare_sst_string_data"): ("self",),
+    (Workbook, "_prepare_vml"): ("self",),
+    (Workbook, "_prepare_defined_names"): ("self",),
+    (Workbook, "_prepare_drawings"): ("self",),
+    (Workbook, "_add_chart_data"): ("self",),
+    (Workbook, "_prepare_tables"): ("self",),
+    (Workbook, "_prepare_metadata"): ("self",),
+    (Packager, "_add_workbook"): ("self", "workbook"),
+    (Packager, "_set_tmpdir"): ("self", "tmpdir"),
+    (Packager, "_set_in_memory"): ("self", "in_memory"),
+    (Packager, "_create_package"): ("self",),
 }
 PRIVATE_ATTRIBUTES: dict[type, tuple[str, ...]] = {
     Worksheet: ("table", "row_info", "comments", "row_spans", "dim_rowmin", "dim_rowmax", "dim_colmin",
                 "dim_colmax", "fh", "name", "str_table"),
     SharedStringTable: ("count",),
+    Workbook: ("filename", "allow_zip64", "worksheet_meta", "worksheets_objs", "vba_project", "tmpdir"),
 }
 
 

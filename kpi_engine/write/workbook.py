@@ -28,13 +28,13 @@ from datetime import datetime
 from pathlib import Path
 
 from xlsxwriter.exceptions import FileCreateError
-from xlsxwriter.workbook import Workbook
 
 from .. import __version__
 from ..data import RESULT_PROPERTY, Outcome
 from ..vocab import Lang
 from . import about, detail, grids, overview, training
 from . import labels as lb
+from .package import ResultBook
 from .sheetkit import FastSheet
 from .styles import Styles
 
@@ -68,7 +68,7 @@ def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: dat
     # clean OSError from our own write, not a half-closed zip that complains again when
     # it is garbage-collected.
     buffer = io.BytesIO()
-    book = Workbook(buffer, WORKBOOK_OPTIONS)
+    book = ResultBook(buffer, WORKBOOK_OPTIONS)
     styles = Styles(book)
     sheets = {key: book.add_worksheet(lb.sheet_name(key, lang), worksheet_class=FastSheet) for key in lb.SHEET_ORDER}
 
