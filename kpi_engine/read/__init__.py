@@ -52,6 +52,8 @@ def find_input_files(inputs: Sequence[str | os.PathLike]) -> tuple[list[Path], l
     for c in candidates:
         if c.lock:
             issues.append(LOCK_FILE_SKIPPED(file=c.name))
+        elif c.unread:
+            issues.append(c.unread)
         else:
             files.append(c.path)
     return files, issues
@@ -68,9 +70,10 @@ def load(inputs: Sequence[str | os.PathLike],
     candidates, found_issues, _ = discover(inputs)
     report = Report()
     report.extend(found_issues)
-    readable = [c for c in candidates if not c.lock]
+    readable = [c for c in candidates if not c.lock and not c.unread]
     if not readable:
-        issue = next((i for i in found_issues if i.level == "error"), None) or NO_INPUT_FILES(
+        unread = [c.unread for c in candidates if c.unread]
+        issue = next((i for i in found_issues + unread if i.level == "error"), None) or NO_INPUT_FILES(
             value=", ".join(str(p) for p in inputs))
         raise NothingToScoreError(issue)
 
@@ -108,6 +111,8 @@ class _FileRead:
 def _read_file(c: Candidate) -> _FileRead:
     """One file: safety checks, calamine, sheet recognition. Touches nothing shared, so
     that several files can be read at once."""
+    if c.unread:  # never opened: it may be a pipe, or anything but a workbook
+        return _FileRead(InputFile(str(c.path), c.name, "", "ignored"), issues=[c.unread])
     if c.lock:
         return _FileRead(InputFile(str(c.path), c.name, _sha256(c.path), "skipped"), issues=[LOCK_FILE_SKIPPED(file=c.name)])
     opened = open_candidate(c)
