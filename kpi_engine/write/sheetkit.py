@@ -133,6 +133,7 @@ class FastSheet(Worksheet):
         _check_xlsxwriter()
         super().__init__()
         self._bulk: list[_Bulk] = []
+        self.cut: list[tuple[int, int, int]] = []  # (row, col, length) of texts cut to fit a cell
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         if expand_future_functions:
@@ -211,12 +212,26 @@ MAX_STRING = 32767  # Excel's limit on a cell's text
 MAX_FORMULA = 8192
 
 
+TEXT_CUT = IssueType(
+    "text_cut", "warning",
+    zh="结果中 {sheet}!{cell} 的文字有 {value} 个字符，超过 Excel 单元格上限 32,767，已截断并以 … 结尾。完整内容见输入文件（例如各月的备注）。",
+    en="The text of {sheet}!{cell} in the result has {value} characters, more than an Excel cell holds (32,767); it was cut and ends with …. The full text is in the input files (e.g. each month's notes).",
+)
+
+
 def fit_text(text: str) -> str:
     """Text cut to what one Excel cell holds, marked with … where it was cut.
 
     Input cells are within the limit, but a KPI's 备注 joins the notes of every month in
-    scope and can outgrow it; the full notes stay in the input files."""
+    scope and can outgrow it; the full notes stay in the input files. Callers note the
+    cut (:attr:`FastSheet.cut`): each becomes a ``text_cut`` warning."""
     return text if len(text) <= MAX_STRING else text[: MAX_STRING - 1] + "…"
+
+
+def cut_issues(sheets, file: str) -> list:
+    """A ``text_cut`` warning per cell whose text was cut, naming the result's cell."""
+    return [TEXT_CUT(file=file, sheet=ws.name, cell=xl_rowcol_to_cell(r, c), value=str(n))
+            for ws in sheets for r, c, n in getattr(ws, "cut", ())]
 
 
 def _num_text(v: float) -> str:
@@ -254,7 +269,10 @@ class _Bulk:
                 if v is None or v == "" or (isinstance(v, float) and v != v):
                     keep.append(None)
                     continue
-                text = fit_text(str(v))
+                text = str(v)
+                if len(text) > MAX_STRING:
+                    ws.cut.append((self.first_row + i, col, len(text)))
+                    text = fit_text(text)
                 got = index.get(text)
                 if got is None:
                     got = index[text] = sst._get_shared_string_index(text)
@@ -435,7 +453,11 @@ def _strings(ws, rows, col, values, fmts) -> None:
     for r, v, f in zip(rows, _as_list(values), fmts):
         if v is None or v == "" or (isinstance(v, float) and math.isnan(v)):
             continue
-        rc = write(r, col, fit_text(str(v)), f)
+        text = str(v)
+        if len(text) > MAX_STRING:
+            ws.cut.append((r, col, len(text)))
+            text = fit_text(text)
+        rc = write(r, col, text, f)
         if rc:
             raise fail(ws, r, col, rc, "write_string")
 

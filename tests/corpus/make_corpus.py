@@ -431,6 +431,16 @@ def _(folder: Path) -> None:
     xw_book(folder / "targets_impossible_day.xlsx", {"目标管理": [HEADER, *rows]})
 
 
+@case("notes_past_a_cell")
+def _(folder: Path) -> None:
+    """Each month's 备注 fits a cell; joined over the scope on 明细 they do not (issue 12)."""
+    builders.clean_folder(folder, months=("2026-01", "2026-02"))
+    for month in ("2026-01", "2026-02"):
+        rows = [*person("E101", month=month)]
+        rows[0][-1] = f"{month} " + "客户拜访记录。" * 2_500  # 17,508 characters
+        xw_book(folder / f"targets_notes_{month}.xlsx", {"目标管理": [HEADER, *rows]})
+
+
 @case("period_far_future_date")
 def _(folder: Path) -> None:
     """Date cells centuries away in 期间: a typo, never a month to score."""
