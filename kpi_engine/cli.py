@@ -13,6 +13,7 @@ the time (tests/test_cli.py checks what ``--help`` loads).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -408,8 +409,82 @@ def _main(
     """kpi-engine: sales KPI sheets in, a scored, colour-coded workbook out."""
 
 
+# --- help in the user's language ------------------------------------------------------------
+#
+# The help texts above are English (what `CliRunner(app)` shows); the command a user runs
+# (`main`) shows them in Chinese unless `--lang en` is on the line or the locale is English
+# (LC_ALL, LC_MESSAGES, LANG: the first one set decides). Keys: (command, parameter), with
+# "*" for the options every command shares and "" for the group itself.
+
+HELP_ZH: dict[tuple[str, str | None], str] = {
+    ("", None): "kpi-engine：销售 KPI 表格进，已计分、按颜色标注的工作簿出。",
+    ("", "version"): "显示版本号并退出。",
+    ("*", "lang"): "表头、词语和消息的语言：zh 或 en。",
+    ("*", "debug"): "出现意外错误时显示调用栈（traceback）。",
+    ("*", "inputs"): "输入的工作簿（.xlsx 等）或文件夹。",
+    ("score", None): "把文件和/或文件夹评分，写成一个结果工作簿。",
+    ("score", "output"): "结果工作簿（默认：输入文件夹中的 kpi-results_<首月>_<末月>.xlsx）。",
+    ("score", "period"): "只评一个月，例如 2026-03。",
+    ("score", "start"): "期间范围的第一个月，例如 2026-01。",
+    ("score", "end"): "期间范围的最后一个月，例如 2026-06。",
+    ("score", "as_json"): "在标准输出打印 JSON：摘要、每人总分和全部问题。",
+    ("score", "split_by"): "另外为每个团队写一个工作簿，交给团队经理。",
+    ("validate", None): "只读取并检查输入：列出发现的问题，不写任何文件。",
+    ("template", None): "写出三个空白模板：目标管理表、考核表、培训计划。",
+    ("template", "output"): "模板写入的文件夹。",
+    ("demo", None): "为内置示例数据评分，结果写入 ./kpi-demo/ —— 第一次使用就从这里开始。",
+    ("demo", "output"): "示例结果的文件夹。",
+    ("watch", None): "监视文件夹：每当有工作簿放入或改动就重新评分，直到按 Ctrl-C。",
+    ("watch", "folder"): "要监视的投放文件夹。",
+    ("watch", "output"): "结果工作簿（默认：在该文件夹中）。",
+    ("watch", "debounce"): "文件保持不变多少秒后才开始评分。",
+    ("*", "help"): "显示本帮助并退出。",
+}
+PANELS_ZH = {"ARGUMENTS_PANEL_TITLE": "参数", "OPTIONS_PANEL_TITLE": "选项", "COMMANDS_PANEL_TITLE": "命令",
+             "REQUIRED_LONG_STRING": "[必填]", "DEFAULT_STRING": "[默认：{}]"}
+
+
+def help_language(argv: list[str], environ) -> str:
+    """"en" with ``--lang en`` on the command line or an English locale, else "zh"."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return "en" if arg.split("=", 1)[1].strip().lower() == "en" else "zh"
+        if arg == "--lang" and i + 1 < len(argv):
+            return "en" if argv[i + 1].strip().lower() == "en" else "zh"
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(var, "")
+        if value:
+            return "en" if value.lower().startswith("en") else "zh"
+    return "zh"
+
+
+def command(lang: str = "zh"):
+    """The click command behind ``app``, its help texts in ``lang``."""
+    group = typer.main.get_command(app)
+    if lang != "zh":
+        return group
+    import typer.rich_utils as panels  # help only: loaded with the help itself
+
+    for name, text in PANELS_ZH.items():
+        setattr(panels, name, text)
+    group.help = HELP_ZH[("", None)]
+    commands = [("", group), *group.commands.items()]
+    for name, cmd in commands:
+        if name:
+            cmd.help = HELP_ZH.get((name, None), cmd.help)
+        for param in cmd.params:
+            text = HELP_ZH.get((name, param.name)) or HELP_ZH.get(("*", param.name))
+            if text and hasattr(param, "help"):
+                param.help = text
+        # --help's own option: click makes it on first demand (and keeps it), in English.
+        option = cmd.get_help_option(cmd.context_class(cmd, info_name=name or "kpi-engine"))
+        if option is not None:
+            option.help = HELP_ZH[("*", "help")]
+    return group
+
+
 def main() -> None:
-    app()
+    command(help_language(sys.argv[1:], os.environ))(prog_name="kpi-engine")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -290,3 +291,49 @@ def test_failed_write_leaves_the_old_result(clean: Path, monkeypatch):
     assert "No space left on device" in result.output
     assert out.read_bytes() == old
     assert not list(clean.glob(".kpi-results-*"))
+
+
+# --- help in the user's language (issue 12) -----------------------------------------------
+
+@pytest.mark.parametrize("argv, environ, lang", [
+    (["score", "--help"], {}, "zh"),
+    (["score", "--help"], {"LANG": "C.UTF-8"}, "zh"),
+    (["score", "--help"], {"LANG": "en_US.UTF-8"}, "en"),
+    (["score", "--help"], {"LC_ALL": "zh_CN.UTF-8", "LANG": "en_GB.UTF-8"}, "zh"),  # LC_ALL first
+    (["score", "--lang", "en", "--help"], {}, "en"),
+    (["score", "--lang=en", "--help"], {"LANG": "zh_CN.UTF-8"}, "en"),
+    (["score", "--lang", "zh", "--help"], {"LANG": "en_US.UTF-8"}, "zh"),
+])
+def test_help_language(argv, environ, lang):
+    from kpi_engine.cli import help_language
+
+    assert help_language(argv, environ) == lang
+
+
+def _cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_every_help_text_has_its_chinese():
+    from kpi_engine.cli import command
+
+    group = command("zh")
+    assert _cjk(group.help)
+    for name, cmd in group.commands.items():
+        assert _cjk(cmd.help), name
+        for param in cmd.params:
+            assert _cjk(param.help or ""), (name, param.name, param.help)
+
+
+@pytest.mark.parametrize("args, environ, expected, absent", [
+    (["score", "--help"], {"LANG": "C.UTF-8"}, "只评一个月", "Score one month"),
+    (["score", "--help"], {"LANG": "en_US.UTF-8"}, "Score one month", "只评一个月"),
+    (["--help"], {"LANG": "C.UTF-8"}, "监视文件夹", "Score the folder again"),
+    (["demo", "--lang", "en", "--help"], {"LANG": "zh_CN.UTF-8"}, "Folder for the demo result", "示例结果"),
+])
+def test_the_command_speaks_the_users_language(args, environ, expected, absent):
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANG")}
+    done = subprocess.run([sys.executable, "-m", "kpi_engine.cli", *args], capture_output=True, text=True, cwd=ROOT,
+                          env={**env, **environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert expected in done.stdout and absent not in done.stdout, done.stdout
