@@ -281,7 +281,7 @@ def test_failed_write_leaves_the_old_result(clean: Path, monkeypatch):
     out = clean / "kpi-results_2026-01_2026-02.xlsx"
     old = out.read_bytes()
 
-    def broken(outcome, path, lang="zh", created=None):
+    def broken(outcome, path, lang="zh", created=None, name=None):
         Path(path).write_bytes(b"half a workbook")
         raise OSError(28, "No space left on device")
 

@@ -55,6 +55,26 @@ def test_latest_month_gives_team_and_role_and_a_change_is_a_warning():
     assert "Team" in res.issues[0].message("en")
 
 
+def test_one_id_under_two_names_in_a_month_is_a_warning_naming_both():
+    rows = [target(kpi="销售额", name="张三", t=1, a=1, row=2), target(kpi="销售额", name="张三丰", t=1, a=1, row=3,
+                                                                   period="2026-01")]
+    rows[1]["kpi"] = "新客户数"
+    res = core.score(inputs(rows, scheme_rows=scheme([dict(kpi="销售额", weight=50), dict(kpi="新客户数", weight=50)])))
+    assert one(res)["name"] == "张三丰"  # by value, never by row order: the same whatever the order
+    conflict = [i for i in res.issues if i.code == "core_person_conflict"]
+    assert [(i.level, i.field, i.value, i.cell) for i in conflict] == [("warning", "name", "张三、张三丰", "2:2")]
+    assert "张三、张三丰" in conflict[0].message("zh") and "按 张三丰 计入" in conflict[0].message("zh")
+
+
+def test_one_name_under_two_ids_in_a_team_is_a_warning_namesakes_elsewhere_are_not():
+    rows = [target(emp="E1", name="王五", t=1, a=1), target(emp="E2", name="王五", t=1, a=1, row=3),
+            target(emp="E3", name="王五", team="华南", t=1, a=1, row=4)]
+    res = core.score(inputs(rows, scheme_rows=SOLO))
+    found = [(i.code, i.value, i.cell, dict(i.params)["team"]) for i in res.issues]
+    assert found == [("core_same_name_two_ids", "E1、E2", "3:3", "华东")]
+    assert "王五" in res.issues[0].message("en") and "E1、E2" in res.issues[0].message("en")
+
+
 def test_no_change_no_warning():
     res = core.score(inputs([target(period=p, t=1, a=1) for p in ("2026-01", "2026-02")], scheme_rows=SOLO))
     assert one(res)["changes"] == () and res.issues == []

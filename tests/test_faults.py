@@ -36,12 +36,12 @@ PAUSING = textwrap.dedent(
     import os, sys
     import kpi_engine.write.workbook as wb
     real, calls = wb.write_workbook, []
-    def paused(outcome, path, lang="zh", created=None):
+    def paused(outcome, path, lang="zh", created=None, name=None):
         calls.append(path)
         if len(calls) == int(os.environ["PAUSE_AT"]):
             print("PAUSED", path, flush=True)
             sys.stdin.readline()
-        real(outcome, path, lang=lang, created=created)
+        return real(outcome, path, lang=lang, created=created, name=name)
     wb.write_workbook = paused
     from kpi_engine.cli import main
     sys.argv = ["kpi-engine", *sys.argv[1:]]
@@ -197,7 +197,7 @@ def test_sigkill_while_writing_leaves_the_old_result(tmp_path: Path):
         import os, signal, sys
         sys.path.insert(0, {str(ROOT)!r})
         import kpi_engine.write.workbook as wb
-        def dying(outcome, path, lang="zh", created=None):
+        def dying(outcome, path, lang="zh", created=None, name=None):
             with open(path, "wb") as fh:
                 fh.write(b"PK\\x03\\x04 half a zip")
                 fh.flush()

@@ -74,6 +74,25 @@ def test_employee_ids_stay_text(tmp_path):
     assert sorted(data.targets["employee_id"]) == ["00123", "123", "E9"]
 
 
+@pytest.mark.parametrize("typed, read", [
+    ("Ｅ０００１", "E0001"), ("E0001\u00a0", "E0001"), ("\u3000E0001", "E0001"), ("E0001\u200b", "E0001"),
+    ("２００５", "2005"), ("E\u2002\u20020001", "E 0001"),  # inner spaces fold, they are not removed
+])
+def test_ids_typed_with_full_width_characters_or_odd_spaces_are_one_id(tmp_path, typed, read):
+    rows = [row(typed, "销售额", 1, 1), row("E0001" if read.startswith("E0") else read, "新客户数", 1, 1)]
+    data = load([folder_with(tmp_path, targets=rows)])
+    assert set(data.targets["employee_id"]) == {read}
+
+
+def test_names_teams_and_kpis_are_nfkc_notes_are_as_typed(tmp_path):
+    rows = [row("E1", "销售额", 1, 1, name="李（四）", team="华东Ａ组")]
+    rows[0][-1] = "全角（备注）ＡＢＣ"
+    data = load([folder_with(tmp_path, targets=rows)])
+    got = data.targets.iloc[0]
+    assert (got["name"], got["team"]) == ("李(四)", "华东A组")
+    assert got["note"] == "全角（备注）ＡＢＣ"
+
+
 def test_blank_is_not_zero_and_zero_is_not_blank(tmp_path):
     data = load([folder_with(tmp_path, targets=[row("E001", "销售额", 0, ""), row("E002", "销售额", "-", 0)])])
     t = data.targets.set_index("employee_id")

@@ -20,6 +20,23 @@ PERSON_CHANGED = IssueType(
     "If this is a typing mistake, correct the target sheet.",
 )
 
+PERSON_CONFLICT = IssueType(
+    "core_person_conflict",
+    "warning",
+    zh="{person}（{employee_id}）在 {period} 的目标行中{field}不一致：{change}。按 {chosen} 计入。"
+    "请在目标管理表中统一为同一个{field}。",
+    en="The rows of {person} ({employee_id}) for {period} disagree on {field}: {change}. {chosen} is used. "
+    "Make them the same in the target sheet.",
+)
+SAME_NAME_TWO_IDS = IssueType(
+    "core_same_name_two_ids",
+    "warning",
+    zh="团队 {team} 中有 {count} 个工号的姓名都是 {person}：{ids}，按不同的人分别评分。如果是同一个人，"
+    "请在目标管理表中统一工号；如果确是同名的不同员工，可忽略本提示。",
+    en="In team {team}, {count} employee IDs have the same name {person}: {ids}; they are scored as different "
+    "people. If they are one person, use one ID in the target sheet; if they are namesakes, ignore this note.",
+)
+
 # The identity fields of a person, in the order changes are reported.
 IDENTITY = ("team", "role", "name")
 
@@ -75,7 +92,7 @@ def identify(targets: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     # The first month with rows (monthly is sorted by person, then period).
     people["first_period"] = monthly.groupby("employee_id", sort=False)["period"].first().to_numpy()
 
-    issues: list[Issue] = []
+    issues: list[Issue] = _conflicts(targets, distinct, monthly, people) + _namesakes(targets, people)
     chains: list[pd.Series] = []
     first = monthly["employee_id"].ne(monthly["employee_id"].shift())
     latest = people.set_index("employee_id")
@@ -104,3 +121,59 @@ def identify(targets: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
         people["changes"] = np.nan
     people["changes"] = [c if isinstance(c, tuple) else () for c in people["changes"]]
     return people, issues
+
+
+def _conflicts(targets: pd.DataFrame, distinct: pd.DataFrame, monthly: pd.DataFrame,
+               people: pd.DataFrame) -> list[Issue]:
+    """A warning per person, month and field whose rows of that month disagree (issue 12:
+    one 工号 under two names). The value used is the one :func:`identify` keeps."""
+    issues: list[Issue] = []
+    if len(distinct) == len(monthly):  # one identity per person and month: the usual case
+        return issues
+    names = people.set_index("employee_id")["name"]
+    for field in IDENTITY:
+        counts = distinct.groupby(["employee_id", "period"], sort=False)[field].nunique()
+        split = counts[counts > 1].index
+        if len(split) == 0:
+            continue
+        keys = pd.MultiIndex.from_frame(distinct[["employee_id", "period"]])
+        rows = distinct.loc[keys.isin(split), ["employee_id", "period", field]].drop_duplicates()
+        values = collect(rows, ["employee_id", "period"], field, join="、")
+        chosen = monthly.set_index(["employee_id", "period"])[field]
+        for (emp, period), text in values.items():
+            used = chosen.at[(emp, period)]
+            file, sheet, cell = _first_row_with_other(targets, emp, period, field, used)
+            issues.append(PERSON_CONFLICT(
+                file=file, sheet=sheet, cell=cell, field=field, value=text, person=names.get(emp, emp),
+                employee_id=emp, period=period, change=text, chosen=used,
+            ))
+    return issues
+
+
+def _first_row_with_other(targets: pd.DataFrame, emp: str, period: str, field: str, used: str) -> tuple[str, str, str]:
+    if "file" not in targets:
+        return "", "", ""
+    mine = targets["employee_id"] == emp
+    if period is not None:
+        mine &= (targets["period"] == period) & (targets[field] != used)
+    hit = targets.loc[mine]
+    if hit.empty:
+        return "", "", ""
+    first = hit.sort_values(["file", "sheet", "row"], kind="stable").iloc[0]
+    return first["file"], first["sheet"], f"{first['row']}:{first['row']}"
+
+
+def _namesakes(targets: pd.DataFrame, people: pd.DataFrame) -> list[Issue]:
+    """A warning per team where one name stands for two or more 工号 (issue 12): often one
+    person typed two ways (Ｅ０００１ is E0001 after NFKC, but E0001 and E0010 are not)."""
+    named = people.loc[people["name"].astype(str) != ""]
+    ids = named.groupby(["team", "name"], sort=True)["employee_id"].agg(lambda x: tuple(sorted(x)))
+    issues: list[Issue] = []
+    for (team, name), group in ids[ids.map(len) > 1].items():
+        # Pointed at the first row of the second 工号: the likelier slip.
+        file, sheet, cell = _first_row_with_other(targets, group[1], None, "employee_id", None)
+        issues.append(SAME_NAME_TWO_IDS(
+            file=file, sheet=sheet, cell=cell, value="、".join(group), person=name, team=team,
+            ids="、".join(group), count=str(len(group)),
+        ))
+    return issues

@@ -60,6 +60,11 @@ CONFLICTING_ROWS = IssueType(
     zh="{where}：{key} 出现多次且内容不同（{other}），这些行都未使用。请只保留正确的一行。",
     en="{where}: {key} appears more than once with different values ({other}); none of these rows was used. Keep only the right one.",
 )
+# Fields that say who or what a row is: compared as NFKC text (issue 12), so that
+# Ｅ０００１ and E0001, or 销售额 typed with a full-width space, are one key.
+KEY_FIELDS = frozenset({"employee_id", "name", "team", "role", "kpi", "rater", "course_id", "course",
+                        "tier_table", "table", "category"})
+
 BAD_NUMBER = IssueType(
     "bad_number", "error",
     zh="{where}：{value} 不是数字。请填写数字，例如 120000、12万 或 95%；没有数据请留空；这一行未使用。",
@@ -162,7 +167,7 @@ class Rows:
         """The column as trimmed, whitespace-folded text."""
         if key not in self._text:
             d = self._clean_distinct(key)
-            self._text[key] = clean_text(self.df[key]) if d is None else self._spread(d[1], d[0])
+            self._text[key] = clean_text(self.df[key], key in KEY_FIELDS) if d is None else self._spread(d[1], d[0])
         return self._text[key]
 
     def _distinct(self, key: str):
@@ -187,7 +192,7 @@ class Rows:
         if d is None:
             return None
         if key not in self._text_distinct:
-            self._text_distinct[key] = clean_text(d[1])
+            self._text_distinct[key] = clean_text(d[1], key in KEY_FIELDS)
         return d[0], self._text_distinct[key]
 
     def _spread(self, values: pd.Series, codes: np.ndarray) -> pd.Series:

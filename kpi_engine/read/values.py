@@ -112,13 +112,21 @@ def _other_text(v) -> str:
     return str(v)
 
 
-def clean_text(s: pd.Series) -> pd.Series:
-    """Text fields: trimmed (full-width spaces too), inner runs of whitespace folded to one space."""
+def clean_text(s: pd.Series, nfkc: bool = False) -> pd.Series:
+    """Text fields: trimmed (full-width spaces too), inner runs of whitespace folded to one space.
+
+    ``nfkc`` also folds compatibility forms (full-width Ｅ０００１ → E0001, ① → 1): for the
+    fields that say who or what a row is, so that one person typed two ways stays one."""
     text = _text_of(s, kinds(s))
     if len(text) == 0:
         return text.astype(object)
-    return on_distinct(text, lambda u: u.str.translate(_TRANSLATE).str.replace(r"\s+", " ", regex=True)
-                       .str.strip().astype(object))
+
+    def clean(u: pd.Series) -> pd.Series:
+        if nfkc:
+            u = u.str.normalize("NFKC")
+        return u.str.translate(_TRANSLATE).str.replace(r"\s+", " ", regex=True).str.strip().astype(object)
+
+    return on_distinct(text, clean)
 
 
 def normalise_word(s: pd.Series) -> pd.Series:

@@ -149,6 +149,13 @@ def check_not_in(*ids):
     return check
 
 
+def check_one_person_three_kpis(outcome):
+    people = _people(outcome)
+    assert "E101" in people and not any(p != "E101" and "101" in p for p in people), people
+    kpis = set(outcome.results.scores.loc[outcome.results.scores["employee_id"] == "E101", "kpi"])
+    assert {"销售额", "新客户数", "客户投诉"} <= kpis, kpis
+
+
 def check_in(*ids):
     def check(outcome):
         assert set(ids) <= _people(outcome), set(ids) - _people(outcome)
@@ -212,6 +219,10 @@ CASES: list[Case] = [
     Case("notes_past_a_cell", 0, {"text_cut"}, people=CLEAN + ("E101",),
          where=(("result.xlsx", "明细", "O10", "text_cut"),),
          note="the result's own cell is named: 明细's 备注 of E101's 销售额, cut to 32,767 characters"),
+    Case("ids_typed_two_ways", 0, people=CLEAN + ("E101",), check=check_one_person_three_kpis),
+    Case("id_two_names_name_two_ids", 0, {"core_person_conflict", "core_same_name_two_ids"},
+         people=CLEAN + ("E101", "E102", "E103"),
+         where=(("targets_names.xlsx", T, "2:2", "core_person_conflict"),)),
     Case("period_far_future_date", 1, {"bad_period"}, people=CLEAN + ("E101",),
          where=(("targets_future.xlsx", T, "E6", "bad_period"),),
          note="a date cell in 2263–2999 (a month to the readers, past pandas' datetime64[ns]) crashed them"),

@@ -441,6 +441,29 @@ def _(folder: Path) -> None:
         xw_book(folder / f"targets_notes_{month}.xlsx", {"目标管理": [HEADER, *rows]})
 
 
+@case("ids_typed_two_ways")
+def _(folder: Path) -> None:
+    """One person's rows with a full-width 工号, a no-break space, a full-width KPI name:
+    one person after NFKC, scored on all three KPIs (issue 12)."""
+    base(folder)
+    rows = person("E101")
+    rows[0][0] = "Ｅ１０１"
+    rows[1][0] = "E101\u00a0"
+    rows[2][5] = "客户投诉\u3000"
+    rows[2][2] = "华北"
+    xw_book(folder / "targets_ids.xlsx", {"目标管理": [HEADER, *rows]})
+
+
+@case("id_two_names_name_two_ids")
+def _(folder: Path) -> None:
+    """E101 typed under two names in one month; 王五 under two 工号 in one team (issue 12)."""
+    base(folder)
+    rows = person("E101", name="张三")
+    rows[1][1] = "张三丰"
+    rows += person("E102", name="王五") + person("E103", name="王五")
+    xw_book(folder / "targets_names.xlsx", {"目标管理": [HEADER, *rows]})
+
+
 @case("period_far_future_date")
 def _(folder: Path) -> None:
     """Date cells centuries away in 期间: a typo, never a month to score."""
