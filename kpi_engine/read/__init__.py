@@ -21,6 +21,7 @@ from .. import vocab
 from ..data import InputData, InputFile
 from ..issues import Issue, IssueType, NothingToScoreError, Report, SheetCount
 from ..timing import phase
+from . import heap
 from .files import FILE_CORRUPT, FILE_TOO_LARGE, LOCK_FILE_SKIPPED, NO_INPUT_FILES, discover, open_candidate
 from .ratings import read_ratings
 from .rows import REJECTED, Rows
@@ -117,6 +118,13 @@ def _sha256(path: Path) -> str:
 
 
 def _validate(sheets: list[Sheet], report: Report) -> InputData:
+    """Recognised sheets → InputData; the memory reading freed is handed back (heap)."""
+    data = _check(sheets, report)
+    heap.release()
+    return data
+
+
+def _check(sheets: list[Sheet], report: Report) -> InputData:
     """Recognised sheets → InputData, kind by kind, in the order the checks need."""
     of = {k.key: Rows(k, [s for s in sheets if s.kind.key == k.key]) for k in vocab.SHEET_KINDS}
     data = InputData.empty()

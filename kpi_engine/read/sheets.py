@@ -196,7 +196,7 @@ def _shared(values: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarra
         return values, None
     codes, uniques = pd.factorize(values)
     uniques = np.asarray(uniques, dtype=object)
-    return uniques[codes], (codes, uniques)
+    return uniques[codes], (codes.astype(np.int32), uniques)  # int32: half of intp, held to validation
 
 
 def _content(cells: np.ndarray) -> np.ndarray:
@@ -260,7 +260,7 @@ def _build(book: Book, grid: Grid, file: str, kind: vocab.SheetKind, hrow: int, 
                 distinct[f.key] = got
         else:
             raw[f.key] = pd.Series([""] * n, dtype=object)
-            distinct[f.key] = (np.zeros(n, dtype=np.intp), np.array([""], dtype=object))
+            distinct[f.key] = (np.zeros(n, dtype=np.int32), np.array([""], dtype=object))
         if untrusted and f.key in columns:
             col = int(grid.cols[columns[f.key]])
             m = np.zeros(n, dtype=bool)

@@ -19,6 +19,7 @@ import numpy as np
 from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from . import heap
 from .files import read_member
 from .xlsxscan import SheetFacts, UnsafePackage, fix_shared_string_count, scan_package
 
@@ -118,6 +119,7 @@ def _too_sparse(f: SheetFacts) -> bool:
 
 def open_book(data: bytes, kind: str) -> Book:
     """Open a workbook from its bytes (the file is never reopened, never written)."""
+    heap.tune()
     full, parts = False, {}
     facts: dict[str, SheetFacts] = {}
     if kind == "zip":
