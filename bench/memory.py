@@ -7,10 +7,11 @@ Each folder is read in a fresh child process (so nothing of one run survives int
 next), which reports:
 
 - ``held``: RSS after ``kpi_engine.read.load()`` returned, the result still alive, minus
-  RSS just before the call (imports done), after ``gc.collect()`` and glibc's
-  ``malloc_trim(0)`` — memory freed during reading but kept by the allocator is not the
-  result's. Divided by the number of target rows: the bytes each row costs at the end
-  of reading;
+  RSS just before the call (imports done, ``gc.collect()`` and glibc's ``malloc_trim(0)``
+  run first). Divided by the number of target rows: the bytes each row costs the process
+  at the end of reading — the figure the target (≤ 0.5 KB) is about;
+- ``live``: the same after one more ``gc.collect()`` + ``malloc_trim(0)``: what is left
+  once the allocator hands back everything free;
 - ``deep``: the InputData frames' own ``memory_usage(deep=True)``, per target row — what
   the frames hold, without the allocator's slack;
 - ``peak``: the child's peak RSS (``ru_maxrss``) minus the RSS before reading.
@@ -76,8 +77,8 @@ def report(folder: Path, got: dict, detail: bool) -> None:
     n = max(got["rows"], 1)
     deep = sum(got["deep"].values())
     print(f"{folder.name}: {got['rows']:,} target rows, {got['issues']:,} issues")
-    print(f"  held after load   {got['held'] / MIB:8.1f} MiB  {got['held'] / n:7.0f} B/row"
-          f"   (before malloc_trim {got['untrimmed'] / MIB:.1f} MiB)")
+    print(f"  held after load   {got['untrimmed'] / MIB:8.1f} MiB  {got['untrimmed'] / n:7.0f} B/row")
+    print(f"  live (trimmed)    {got['held'] / MIB:8.1f} MiB  {got['held'] / n:7.0f} B/row")
     print(f"  frames (deep)     {deep / MIB:8.1f} MiB  {deep / n:7.0f} B/row"
           f"   (targets {got['deep']['targets'] / n:.0f} B/row)")
     print(f"  peak while read   {got['peak'] / MIB:8.1f} MiB  {got['peak'] / n:7.0f} B/row")
