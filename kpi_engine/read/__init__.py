@@ -25,6 +25,7 @@ from .. import cores, vocab
 from ..data import InputData, InputFile
 from ..issues import Issue, IssueType, NothingToScoreError, Report, SheetCount
 from ..timing import phase
+from . import heap
 from .files import FILE_CORRUPT, FILE_TOO_LARGE, LOCK_FILE_SKIPPED, NO_INPUT_FILES, Candidate, discover, open_candidate
 from .ratings import read_ratings
 from .rows import REJECTED, Rows
@@ -125,7 +126,8 @@ def _read_file(c: Candidate) -> _FileRead:
     except WorkbookError as e:
         issue = (FILE_TOO_LARGE if e.kind == "too_large" else FILE_CORRUPT)(file=c.name, reason=str(e))
         return _FileRead(InputFile(str(c.path), c.name, opened.sha256, "refused"), issues=[issue])
-    return _FileRead(InputFile(str(c.path), c.name, opened.sha256, "read",
+    status = "refused" if book.too_long is not None else "read"  # a cell too long to decode refuses the file
+    return _FileRead(InputFile(str(c.path), c.name, opened.sha256, status,
                                tuple(f"{s.name} ({s.kind.label('zh')})" for s in found)), found, issues, refused)
 
 
@@ -166,6 +168,13 @@ def _sha256(path: Path) -> str:
 
 
 def _validate(sheets: list[Sheet], report: Report) -> InputData:
+    """Recognised sheets → InputData; the memory reading freed is handed back (heap)."""
+    data = _check(sheets, report)
+    heap.release()
+    return data
+
+
+def _check(sheets: list[Sheet], report: Report) -> InputData:
     """Recognised sheets → InputData, kind by kind, in the order the checks need."""
     of = {k.key: Rows(k, [s for s in sheets if s.kind.key == k.key]) for k in vocab.SHEET_KINDS}
     data = InputData.empty()

@@ -116,6 +116,7 @@ class Rows:
             frames.append(f)
         if frames:
             self.df = pd.concat(frames, ignore_index=True)
+            del frames, f
         else:
             cols = {fl.key: pd.Series(dtype=object) for fl in kind.fields}
             self.df = pd.DataFrame({**cols, "file": pd.Series(dtype=object), "sheet": pd.Series(dtype=object),
@@ -147,7 +148,11 @@ class Rows:
                 merged, uniques = pd.factorize(np.concatenate([u for _, u in parts]))
                 offsets = np.cumsum([0] + [len(u) for _, u in parts[:-1]])
                 codes = np.concatenate([merged[c + off] for (c, _), off in zip(parts, offsets)])
-                self._codes[key] = codes, pd.Series(uniques, dtype=object)
+                self._codes[key] = _small(codes), pd.Series(uniques, dtype=object)
+        # The sheets' cells now live in self.df: let the sheets' own copies go, so that a
+        # million rows are not held twice while they are checked (bench/memory.py).
+        for s in sheets:
+            s.raw, s.distinct = s.raw.iloc[:0], {}
 
     def untrusted(self, key: str) -> pd.Series:
         """Formula cells of ``key`` whose saved value cannot be used."""
@@ -182,7 +187,7 @@ class Rows:
             got = None
             if len(arr) >= 256 and pd.api.types.infer_dtype(arr, skipna=False) == "string":
                 codes, uniques = pd.factorize(arr)
-                got = codes, pd.Series(uniques, dtype=object)
+                got = _small(codes), pd.Series(uniques, dtype=object)
             self._codes[key] = got
         return self._codes[key]
 
@@ -434,6 +439,11 @@ class Rows:
                 duplicates=int(st.get(DUPLICATE, 0)), skipped=int(st.get(SKIPPED, 0)),
             ))
         return out
+
+
+def _small(codes: np.ndarray) -> np.ndarray:
+    """Factorize codes as int32 (half of intp): a sheet has far fewer than 2^31 distinct values."""
+    return codes.astype(np.int32) if len(codes) and codes.max() < 2**31 - 1 else codes
 
 
 def _ranges(rows: list[int]) -> str:

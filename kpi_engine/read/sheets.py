@@ -47,6 +47,12 @@ UNKNOWN_COLUMNS = IssueType(
     en="Sheet {sheet}: column(s) {value} are not template columns; ignored.",
 )
 
+CELL_TOO_LONG = IssueType(
+    "cell_too_long", "error",
+    zh="{file} 的单元格 {where} 文本过长（{value}；Excel 单元格最多 32,767 个字符），可能是损坏或恶意文件，整个文件未读取。请删除或缩短该单元格后另存。",
+    en="{file}: cell {where} holds too long a text ({value}; an Excel cell holds at most 32,767 characters); the file may be damaged or malicious and was not read. Delete or shorten that cell and save it again.",
+)
+
 _BRACKETS = re.compile(r"[(\[【〔（]([^)\]】〕）]*)[)\]】〕）]")
 _WAN = frozenset({"万", "万元", "万元人民币", "万人民币", "10k"})
 
@@ -162,6 +168,9 @@ def read_sheets(book: Book, file: str, first_sid: int) -> tuple[list[Sheet], lis
     sheets: list[Sheet] = []
     issues: list[Issue] = []
     refused: dict[str, int] = {}
+    if book.too_long is not None:
+        sheet, cell, size = book.too_long
+        return [], [CELL_TOO_LONG(file=file, sheet=sheet, cell=cell, value=f"> {size / 1e6:.1f} MB")], refused
     sid = first_sid
     for name, hidden in book.sheets:
         head = book.grid(name, hidden, head_only=True)
@@ -196,7 +205,7 @@ def _shared(values: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarra
         return values, None
     codes, uniques = pd.factorize(values)
     uniques = np.asarray(uniques, dtype=object)
-    return uniques[codes], (codes, uniques)
+    return uniques[codes], (codes.astype(np.int32), uniques)  # int32: half of intp, held to validation
 
 
 def _content(cells: np.ndarray) -> np.ndarray:
@@ -260,7 +269,7 @@ def _build(book: Book, grid: Grid, file: str, kind: vocab.SheetKind, hrow: int, 
                 distinct[f.key] = got
         else:
             raw[f.key] = pd.Series([""] * n, dtype=object)
-            distinct[f.key] = (np.zeros(n, dtype=np.intp), np.array([""], dtype=object))
+            distinct[f.key] = (np.zeros(n, dtype=np.int32), np.array([""], dtype=object))
         if untrusted and f.key in columns:
             col = int(grid.cols[columns[f.key]])
             m = np.zeros(n, dtype=bool)

@@ -19,8 +19,16 @@ import numpy as np
 from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from . import heap
 from .files import read_member
-from .xlsxscan import SheetFacts, UnsafePackage, fix_shared_string_count, scan_package
+from .xlsxscan import (
+    SheetFacts,
+    TooLongText,
+    UnsafePackage,
+    fix_shared_string_count,
+    scan_package,
+    shared_string_user,
+)
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -65,6 +73,9 @@ class Book:
     _facts: dict[str, SheetFacts] = field(default_factory=dict)  # sheet name → facts (xlsx)
     _parts: dict[str, str] = field(default_factory=dict)  # sheet name → part path
     _open: dict = field(default_factory=dict)  # sheet name → calamine sheet read for its head
+    # (sheet, cell, bytes) of a cell whose text runs past xlsxscan.CELL_LIMIT: the file
+    # is refused, never handed to calamine (sheets.read_sheets reports it)
+    too_long: tuple[str, str, int] | None = None
 
     def facts(self, name: str) -> SheetFacts:
         return self._facts.get(name) or SheetFacts()
@@ -118,6 +129,7 @@ def _too_sparse(f: SheetFacts) -> bool:
 
 def open_book(data: bytes, kind: str) -> Book:
     """Open a workbook from its bytes (the file is never reopened, never written)."""
+    heap.tune()
     full, parts = False, {}
     facts: dict[str, SheetFacts] = {}
     if kind == "zip":
@@ -131,6 +143,8 @@ def open_book(data: bytes, kind: str) -> Book:
                 by_part, real_strings = scan_package(data, zf, set(parts.values()), every_formula=full)
             except UnsafePackage as e:
                 raise WorkbookError(e.reason, e.kind) from e
+            except TooLongText as e:
+                return _refused(data, zf, parts, e)
         facts = {name: by_part[p] for name, p in parts.items() if p in by_part}
         if real_strings is not None:
             data = fix_shared_string_count(data, real_strings)
@@ -141,6 +155,15 @@ def open_book(data: bytes, kind: str) -> Book:
     except Exception as e:
         raise WorkbookError(_first_line(e)) from e
     return Book(data, kind, sheets, full, wb, facts, parts)
+
+
+def _refused(data: bytes, zf: zipfile.ZipFile, parts: dict[str, str], e: TooLongText) -> Book:
+    """A book whose too long cell is named, and nothing else read (calamine never opens it)."""
+    part, ref = e.part, e.ref
+    if e.index >= 0:  # a shared string: the first cell showing it
+        part, ref = shared_string_user(data, zf, list(parts.values()), e.index)
+    sheet = next((name for name, p in parts.items() if p == part), "")
+    return Book(data, "zip", [(name, False) for name in parts], too_long=(sheet, ref, e.size))
 
 
 def _as_grid(rows: list[list]) -> np.ndarray:

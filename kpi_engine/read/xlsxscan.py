@@ -12,6 +12,11 @@ writes one. For each worksheet it notes, from the same chunks:
 - formula cells without a saved value (inputs.md, "Formulas"), or every formula cell
   when the workbook asks for recalculation on load;
 - error cells (``#DIV/0!``), whose text calamine hides behind an empty string.
+
+A cell (or shared string) whose XML runs past :data:`CELL_LIMIT` bytes is refused here
+(:class:`TooLongText`), before calamine would decode it: Excel holds at most 32,767
+characters in a cell, and one 50 MB cell in a 15 MB file took calamine and the checks
+past 1.4 GB.
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ from dataclasses import dataclass, field
 from .files import MAX_MEMBER_RATIO, MAX_TOTAL_UNCOMPRESSED, RATIO_CHECK_FROM
 
 CHUNK = 8 * 1024 * 1024
+# One cell's XML, or one shared string's: Excel's 32,767 characters take at most 131 KB
+# as UTF-8; the rest leaves room for escapes (&amp;) and rich-text runs with their fonts.
+CELL_LIMIT = 1024 * 1024
 
 
 class UnsafePackage(Exception):
@@ -35,6 +43,15 @@ class UnsafePackage(Exception):
         super().__init__(reason)
         self.kind = kind
         self.reason = reason
+
+
+class TooLongText(Exception):
+    """A cell's text (``part`` a worksheet, ``ref`` its cell) or a shared string (``part``
+    sharedStrings.xml, ``index`` the string's number) runs past CELL_LIMIT bytes."""
+
+    def __init__(self, part: str, size: int, ref: str = "", index: int = -1):
+        super().__init__(f"{part}: {ref or f'shared string #{index}'} over {size:,} bytes")
+        self.part, self.size, self.ref, self.index = part, size, ref, index
 
 
 @dataclass(slots=True)
@@ -134,21 +151,30 @@ def scan_package(data: bytes, zf: zipfile.ZipFile, sheet_parts: set[str], every_
         is_xml = info.filename.endswith((".xml", ".rels", ".vml"))
         is_sheet = info.filename in sheet_parts
         sf = SheetFacts() if is_sheet else None
+        is_sst = info.filename == SHARED_STRINGS
         carry = b""
+        si_done = 0  # shared strings wholly before ``carry``
         first = True
         for piece in member_chunks(data, info, max(budget, 0)):
             total += len(piece)
             if is_xml and first and _DTD.search(piece[:4096]):
                 raise UnsafePackage("corrupt", f"{info.filename} declares a DTD or entities (not written by Excel)")
-            if info.filename == SHARED_STRINGS:
+            if is_sst:
                 if first:
                     head = piece[: piece.find(b">", piece.find(b"<sst")) + 1] if b"<sst" in piece[:4096] else b""
                     sst_declared = max((int(x) for x in _SST_COUNT.findall(head)), default=0)
+                # The strings so far, and the last one, unfinished, carried into the next piece.
+                buf = carry + piece
+                _check_length(buf, info.filename, _SI_STARTS, _SI_STOPS, si_done)
+                last = max(buf.rfind(b"<si>"), buf.rfind(b"<si "), 0)
+                si_done += _si_count(buf[:last])
+                carry = buf[last:]
                 sst_real += piece.count(b"<si>") + piece.count(b"<si ")
             first = False
             if sf is None:
                 continue
             buf = carry + piece
+            _check_length(buf, info.filename, _CELL_STARTS, _CELL_STOPS)
             cut = buf.rfind(b"</row>")
             if cut < 0:
                 carry = buf
@@ -161,6 +187,71 @@ def scan_package(data: bytes, zf: zipfile.ZipFile, sheet_parts: set[str], every_
                 _scan_sheet_block(carry, sf, every_formula)
             facts[info.filename] = sf
     return facts, (sst_real if sst_declared > sst_real + SST_SLACK else None)
+
+
+# An element of interest starts at one of its starts, and ends before the next of its stops.
+_CELL_STARTS = (b"<c ", b"<c>")
+_CELL_STOPS = (b"<c ", b"<c>", b"<row ", b"<row>", b"</row>", b"</sheetData>")
+_SI_STARTS = (b"<si>", b"<si ")
+_SI_STOPS = (b"<si>", b"<si ", b"</sst>")
+
+
+def _si_count(buf: bytes) -> int:
+    return buf.count(b"<si>") + buf.count(b"<si ")
+
+
+def _check_length(buf: bytes, part: str, starts: tuple, stops: tuple, si_before: int = 0) -> None:
+    """Raise TooLongText when an element (a cell, a shared string) in ``buf`` runs past
+    CELL_LIMIT bytes; one still open at the end of ``buf`` counts as far as it got (the
+    caller carries an open element into the next piece, so it is seen again, longer).
+
+    Cheap on ordinary parts: a run of ``limit`` bytes without any stop holds a whole
+    aligned window of ``limit / 2`` bytes without one, so one bounded ``find`` per window
+    clears it; only a window without a stop is looked at closely."""
+    limit = CELL_LIMIT
+    step = limit // 2
+    n = len(buf)
+    known = -2  # the last stop before the current window, once looked up
+    for w in range(0, n - step + 1, step):
+        end = w + step
+        if any(buf.find(m, w, end) >= 0 for m in stops):
+            known = -2
+            continue
+        if known == -2:
+            known = max(buf.rfind(m, 0, w + len(m) - 1) for m in stops)
+        p = known
+        if p < 0 or not buf.startswith(starts, p):
+            continue  # before the first element, or after the last (a row's end, </sheetData>)
+        nexts = [q for q in (buf.find(m, p + 1) for m in stops) if q >= 0]
+        q = min(nexts) if nexts else n
+        if q - p > limit:
+            raise _too_long(buf, part, p, q - p, starts, si_before)
+
+
+def _too_long(buf: bytes, part: str, p: int, size: int, starts: tuple, si_before: int) -> TooLongText:
+    if starts is _SI_STARTS:
+        return TooLongText(part, size, index=si_before + _si_count(buf[:p]))
+    ref = _REF.search(buf, p, p + 200)
+    return TooLongText(part, size, ref=(ref.group(1) + ref.group(2)).decode() if ref else "")
+
+
+def shared_string_user(data: bytes, zf: zipfile.ZipFile, parts: list[str], index: int) -> tuple[str, str]:
+    """(worksheet part, cell) of the first cell showing shared string ``index``, or ("", "")."""
+    want = re.compile(rb"<c\b([^>]*)>\s*<v>\s*" + str(index).encode() + rb"\s*</v>")
+    for part in parts:
+        try:
+            info = zf.getinfo(part)
+        except KeyError:
+            continue
+        tail = b""
+        for piece in member_chunks(data, info, MAX_TOTAL_UNCOMPRESSED):
+            buf = tail + piece
+            for m in want.finditer(buf):
+                if b't="s"' in m.group(1):
+                    ref = _REF.search(m.group(1))
+                    return part, (ref.group(1) + ref.group(2)).decode() if ref else ""
+            tail = buf[-256:]
+    return "", ""
 
 
 def fix_shared_string_count(data: bytes, real: int) -> bytes:

@@ -286,6 +286,9 @@ CASES: list[Case] = [
     Case("xxe_external_entity", 1, {"file_corrupt"}, isolate=True, check=check_not_in("E101")),
     Case("zip_bomb", 1, {"file_too_large"}, isolate=True, where=(("targets_bomb.xlsx", "", "", "file_too_large"),)),
     Case("zip_bomb_lying_size", 1, {"file_too_large"}, isolate=True),
+    # A 50 MB cell is refused before it is decoded (xlsxscan.CELL_LIMIT), naming its cell.
+    Case("huge_cell", 1, {"cell_too_long"}, isolate=True, check=check_not_in("E101"),
+         where=(("targets_huge_cell.xlsx", T, "B2", "cell_too_long"),)),
     Case("row_limit_sheet", 0, {"row_without_id", "sheet_unrecognised"}, isolate=True, people=CLEAN + ("E101",)),
     # Read as it is, or refused as corrupt — never a crash; the expectation takes the first.
     Case("lying_shared_string_count", 0, isolate=True, people=CLEAN + ("E101",),

@@ -918,6 +918,30 @@ def _(folder: Path) -> None:
     _cached(folder / "targets_bomb_small.xlsx", "zip_bomb_lying.xlsx", _lying_bomb)
 
 
+HUGE_CELL_BYTES = 50_000_000
+
+
+def huge_text(n_bytes: int, seed: int = 13) -> str:
+    """Text of CJK characters drawn from 16 (3 bytes each in UTF-8): compresses about 3:1,
+    like a long paste, so the package stays under every zip-bomb ratio."""
+    import numpy as np
+
+    codes = np.random.default_rng(seed).integers(0x4E00, 0x4E00 + 16, n_bytes // 3, dtype=np.uint32)
+    return codes.astype("<u4").tobytes().decode("utf-32-le")
+
+
+def _huge_cell(path: Path) -> Path:
+    """One 50 MB cell (员工E101's 姓名, B2) in a 15 MB file."""
+    xml = sheet_xml([HEADER, *person("E101")]).replace("员工E101", huge_text(HUGE_CELL_BYTES), 1)
+    return raw_xlsx(path, [RawSheet("目标管理", xml)], level=1)
+
+
+@case("huge_cell")
+def _(folder: Path) -> None:
+    base(folder)
+    _cached(folder / "targets_huge_cell.xlsx", "huge_cell.xlsx", _huge_cell)
+
+
 def _row_limit(path: Path) -> Path:
     """1,048,576 rows on an export sheet, and a 目标管理 sheet whose last row is Excel's last."""
 
