@@ -36,19 +36,19 @@ SHEET_SPLIT = IssueType(
     "sheet_split",
     "info",
     zh="结果的“{table}”有 {rows} 行（含表头），超过 Excel 每个工作表 {limit} 行的上限：已分成 {count} 个工作表"
-    "（{names}），表头、筛选和格式相同，同一个人的行都在同一个工作表里{formulas}。",
+    "（{names}），表头、筛选和格式相同，同一个人的行都在同一个工作表里{formulas_zh}。",
     en="The result's {table} sheet has {rows} rows (header included), more than the {limit} rows an Excel sheet "
     "holds: it was written as {count} sheets ({names}) with the same header, filter and formats, each person's "
-    "rows all on one of them{formulas}.",
+    "rows all on one of them{formulas_en}.",
 )
 TOO_MANY_ROWS = IssueType(
     "too_many_rows",
     "error",
-    zh="结果的“{table}”需要 {rows} 行，超过 Excel 每个工作表 {limit} 行的上限，而且无法拆分：{why}。结果未写出。"
+    zh="结果的“{table}”需要 {rows} 行，超过 Excel 每个工作表 {limit} 行的上限，而且无法拆分：{why_zh}。结果未写出。"
     "请每次只给一部分人评分（例如每个大区的文件放在一个文件夹里分别运行），或用 --period / --from --to "
     "缩短期间（只在其他月份出现的人不再计入）。",
     en="The result's {table} sheet needs {rows} rows, more than the {limit} rows an Excel sheet holds, and cannot "
-    "be split: {why}. No result was written. Score fewer people per run (for example one folder per region), or "
+    "be split: {why_en}. No result was written. Score fewer people per run (for example one folder per region), or "
     "a shorter period with --period or --from/--to (people who only appear in other months drop out).",
 )
 _WHY = {
@@ -159,9 +159,10 @@ def _names(key: str, lang: Lang, k: int) -> list[str]:
 
 
 def _refuse(key: str, lang: Lang, rows: int, why: str, **params) -> OutputError:
+    """The sheet named as the workbook names it; the reason in both languages."""
     sheet = lb.sheet_name(key, lang)
-    why_text = _WHY[why][0 if lang == "zh" else 1].format(sheet=sheet, **params)
-    return OutputError(TOO_MANY_ROWS(table=sheet, rows=f"{rows:,}", limit=f"{EXCEL_ROWS:,}", why=why_text))
+    zh, en = (text.format(sheet=sheet, **params) for text in _WHY[why])
+    return OutputError(TOO_MANY_ROWS(table=sheet, rows=f"{rows:,}", limit=f"{EXCEL_ROWS:,}", why_zh=zh, why_en=en))
 
 
 def plan(outcome: Outcome, lang: Lang = "zh") -> Plan:
@@ -218,8 +219,10 @@ def _parts(key: str, lang: Lang, sizes: np.ndarray, who: list[str] | None, resul
 def _split_issue(key: str, parts: list[Part], lang: Lang, plan_rows: int) -> Issue:
     sep = lb.text("list_sep", lang)
     names = sep.join(p.name for p in parts) if len(parts) <= 4 else f"{parts[0].name} … {parts[-1].name}"
-    formulas = ""
+    formulas = ("", "")
     if key == "scores":
-        formulas = _FORMULAS[0 if lang == "zh" else 1].format(summary=lb.sheet_name("summary", lang))
+        summary = lb.sheet_name("summary", lang)
+        formulas = tuple(text.format(summary=summary) for text in _FORMULAS)
     return SHEET_SPLIT(table=lb.sheet_name(key, lang), rows=f"{plan_rows + SPLIT_SHEETS[key]:,}",
-                       limit=f"{EXCEL_ROWS:,}", count=len(parts), names=names, formulas=formulas)
+                       limit=f"{EXCEL_ROWS:,}", count=len(parts), names=names,
+                       formulas_zh=formulas[0], formulas_en=formulas[1])
