@@ -294,8 +294,8 @@ def test_every_formula_of_a_split_workbook_recalculates_to_the_engines_value(tmp
 @pytest.mark.libreoffice
 @pytest.mark.slow
 def test_sorting_and_filtering_the_parts_keeps_every_persons_figures(tmp_path, limit):
-    """A user sorts 汇总 and one part of 明细, filters another, and edits an actual on a
-    third: after LibreOffice recalculates, every 汇总 figure is the engine's for the edited input."""
+    """A user sorts 汇总 and one part of 明细, filters another, and edits an actual wherever
+    it is: after LibreOffice recalculates, every 汇总 figure is the engine's for the edited input."""
     limit(20)
     data = fx.inputs()
     before = fx.outcome_of(data)
@@ -311,7 +311,7 @@ def test_sorting_and_filtering_the_parts_keeps_every_persons_figures(tmp_path, l
         moves = so.sort_rows(ws, col, descending=descending, shown=shown[ws.title])
         assert any(new != old for new, old in moves.items()), f"sorting {ws.title} moved nothing"
     nodata = vocab.word(vocab.STATUSES, "nodata", "zh")
-    assert so.hide_rows(book[names[0]], head("status"), lambda s: s == nodata, shown=shown[names[0]])
+    assert so.hide_rows(book[names[2]], head("status"), lambda s: s == nodata, shown=shown[names[2]])
 
     # The edit of tests/test_recalc_libreoffice.py: 销售额 100 of 200 is below the floor.
     emp, kpi, value, months = fx.HOSTILE_ID, "销售额", 100.0, {"2026-03": 0.0}
