@@ -9,7 +9,6 @@ and filter), must give the engine's own figures.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime
@@ -328,3 +327,20 @@ def test_sorting_and_filtering_the_parts_keeps_every_persons_figures(tmp_path, l
                before.results.people.set_index("employee_id").at[emp, "total_rounded"]]
     assert changed[0] != changed[1]  # the edit matters
     assert _summary_wrong(got, expected) == []
+
+
+@pytest.mark.slow
+def test_a_split_workbook_passes_the_strict_ooxml_check(tmp_path, limit):
+    audit = pytest.importorskip("openxml_audit")
+    from .test_ooxml import findings
+
+    limit(20)
+    outcome = fx.build()
+    many = IssueType("test_many", "warning", zh="第 {value} 个问题", en="problem {value}")
+    outcome = replace(outcome, report=Report(issues=[*outcome.report.issues, *(many(value=i) for i in range(40))],
+                                             counts=outcome.report.counts))
+    path = tmp_path / "result.xlsx"
+    write_workbook(outcome, path, lang="en", created=CREATED)
+    assert {"Scores (3)", "Monthly (3)", "Issues (3)"} <= set(openpyxl.load_workbook(path).sheetnames)
+    validator = audit.OpenXmlValidator(file_format=audit.FileFormat.OFFICE_2019, max_errors=0)
+    assert findings(validator, path) == []

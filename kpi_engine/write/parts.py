@@ -89,10 +89,6 @@ class Plan:
         got = self.parts.get(key)
         return [p.name for p in got] if got else [lb.sheet_name(key, lang)]
 
-    @property
-    def split(self) -> bool:
-        return any(len(p) > 1 for p in self.parts.values())
-
 
 class TooLong(Exception):
     def __init__(self, index: int, size: int):
