@@ -56,6 +56,7 @@ TEXT = {
         "rows": "行数：读取 {read} = 使用 {used} + 拒绝 {rejected} + 重复 {duplicates} + 跳过 {skipped}",
         "written": "结果已写入：{path}",
         "rejected_note": "部分行被拒绝：详见结果文件的“问题”工作表。",
+        "not_read": "未读取的文件（{count}）：{names}",
         "clean": "没有发现问题。",
         "error": "错误：{message}",
         "crash": "内部错误：{message}。请加 --debug 重新运行并把输出发给维护者。",
@@ -79,6 +80,7 @@ TEXT = {
         "rows": "Rows: read {read} = used {used} + rejected {rejected} + duplicates {duplicates} + skipped {skipped}",
         "written": "Result written to: {path}",
         "rejected_note": "Some rows were rejected: see the Issues sheet of the result.",
+        "not_read": "Files not read ({count}): {names}",
         "clean": "No problems found.",
         "error": "Error: {message}",
         "crash": "Internal error: {message}. Run again with --debug and send the output to the maintainers.",
@@ -191,6 +193,9 @@ def _print_summary(outcome, paths: list[Path], lang: Lang, late: int) -> None:
     ]
     if pipeline.exit_code(Report(issues=outcome.report.issues[:late])):
         lines.append(t(lang, "rejected_note"))
+    not_read = [f.name for f in outcome.files if f.status in ("refused", "ignored")]
+    if not_read:  # each with its reason in 问题; named here so that none goes unnoticed
+        lines.append(t(lang, "not_read", count=len(not_read), names=", ".join(not_read)))
     lines += [t(lang, "written", path=p) for p in paths]
     lines += [issue.message(lang.value) for issue in outcome.report.issues[late:] if issue.level != "error"]
     for line in lines:

@@ -59,7 +59,7 @@ class InputFile:
     path: str  # absolute path
     name: str  # as shown to the user (relative to the input folder, or the file name)
     sha256: str
-    status: str  # "read" | "skipped" (lock file, own result) | "refused" (encrypted, corrupt, bomb)
+    status: str  # "read" | "skipped" (lock file, own result) | "refused" (encrypted, corrupt, bomb) | "ignored" (not a workbook, not a regular file)
     sheets: tuple[str, ...] = ()  # the sheets recognised in it, as "name (kind)"
 
 

@@ -267,8 +267,11 @@ def write(
     written = []
     for path, part, team in jobs:
         try:
+            raised: list = []
             with phase("write"), gc_paused():
-                output.atomic_write(path, lambda tmp, part=part: write_workbook(part, tmp, lang=lang, created=created))
+                output.atomic_write(path, lambda tmp, part=part, path=path: raised.extend(
+                    write_workbook(part, tmp, lang=lang, created=created, name=path.name)))
+            outcome.report.extend(raised)
         except Exception as exc:
             if team is None:
                 raise

@@ -35,7 +35,12 @@ def test_files_and_folders_mixed_sorted_recursive(tmp_path):
     single.write_bytes(b"")
     files, issues = find_input_files([single, tmp_path / "in", tmp_path / "in" / "b.xlsx"])
     assert [f.name for f in files] == ["a.XLSX", "b.xlsx", "e.xltx", "f.xltm", "c.xlsm", "d.xls", "single.xlsx"]
-    assert [(i.file, i.code) for i in issues] == [("~$a.xlsx", "lock_file_skipped")]
+    # Every other file in the folder is named, with why it is not read.
+    assert [(i.file, i.code, i.level) for i in issues] == [
+        ("notes.txt", "file_not_workbook", "warning"),
+        ("x.csv", "file_not_workbook", "warning"),
+        ("~$a.xlsx", "lock_file_skipped", "info"),
+    ]
 
 
 def test_missing_path_and_empty_folder_stop_the_run(tmp_path):

@@ -124,6 +124,24 @@ def test_parse_period(cell, period):
     assert parse_period(cell) == period
 
 
+@pytest.mark.parametrize(
+    "cell, impossible",
+    [
+        ("2026-02-30", True), ("20260230", True), (20260230, True), ("2026-2-0", True), ("2026年2月30日", True),
+        ("2025-02-29", True), ("2026-04-31 09:00", True), ("2026/13/01", False),  # month 13: not a month at all
+        ("2024-02-29", False), ("2026-02-28", False), (20260228, False), ("2026-02", False), (202602, False),
+        (dt.date(2026, 2, 28), False), ("2000-02-29", False), ("1900-02-29", False),  # 1900: refused as a year
+    ],
+)
+def test_a_day_the_month_does_not_have_is_an_error_not_its_month(cell, impossible):
+    for want_day in (False, True):
+        p = parse_periods(pd.Series([cell], dtype=object), want_day=want_day)
+        assert bool(p.impossible.iloc[0]) is impossible, (cell, want_day)
+        if impossible:
+            assert p.values.iloc[0] == "" and not p.bad.iloc[0]  # one message, the precise one
+            assert pd.isna(p.date.iloc[0])
+
+
 def test_decimal_period_is_its_own_problem():
     p = parse_periods(pd.Series([2026.1, "2026.1", 46000.0], dtype=object))
     assert p.decimal.tolist() == [True, False, False]

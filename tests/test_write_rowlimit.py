@@ -344,3 +344,40 @@ def test_a_split_workbook_passes_the_strict_ooxml_check(tmp_path, limit):
     assert {"Scores (3)", "Monthly (3)", "Issues (3)"} <= set(openpyxl.load_workbook(path).sheetnames)
     validator = audit.OpenXmlValidator(file_format=audit.FileFormat.OFFICE_2019, max_errors=0)
     assert findings(validator, path) == []
+
+
+def test_warnings_raised_while_writing_spread_over_the_planned_issue_sheets(tmp_path, limit):
+    """A text cut to fit a cell is a warning known only once 明细 is written, after 问题's
+    sheets were laid out: they take it, every issue still on exactly one of them."""
+    limit(20)
+    outcome = fx.build()
+    scores = outcome.results.scores.copy()
+    scores["note"] = scores["note"].astype(object)
+    scores.loc[scores.index[:3], "note"] = "长" * 40_000  # three 备注 past Excel's 32,767 characters
+    many = IssueType("test_many", "warning", zh="第 {value} 个问题", en="problem {value}")
+    outcome = replace(outcome, results=replace(outcome.results, scores=scores),
+                      report=Report(issues=[*outcome.report.issues, *(many(value=i) for i in range(40))],
+                                    counts=outcome.report.counts))
+    path = tmp_path / "result.xlsx"
+    raised = write_workbook(outcome, path, created=CREATED)
+    assert [i.code for i in raised] == ["text_cut"] * 3
+    book = openpyxl.load_workbook(path)
+    names = _names(book, "issues")
+    assert names == ["问题 (1)", "问题 (2)", "问题 (3)"]
+    messages = [row[6] for n in names for row in _table(book[n])]
+    assert len(messages) == 7 + 40 + 3 + 3 and len(set(messages)) == len(messages)
+    assert all(i.message("zh") in messages for i in raised)
+    assert all(book[n].max_row <= 20 for n in names)
+
+
+def test_a_table_that_outgrows_its_planned_sheets_while_writing_is_refused(limit):
+    limit(11)
+    planned = [parts.Part("问题 (1)", 0, 10), parts.Part("问题 (2)", 10, 20)]
+    assert parts.spread(planned, 20, "issues", "zh") is planned
+    # Fewer rows than planned cannot happen (warnings are only ever added); kept sound anyway.
+    assert [(p.name, p.start, p.stop) for p in parts.spread(planned, 13, "issues", "zh")] == [
+        ("问题 (1)", 0, 6), ("问题 (2)", 6, 13)]
+    assert [(p.start, p.stop) for p in parts.spread(planned[:1], 3, "issues", "zh")] == [(0, 3)]
+    with pytest.raises(OutputError) as got:
+        parts.spread(planned, 21, "issues", "zh")
+    assert "写入时又多出 1 条“文字被截断”的提示" in got.value.issue.message("zh")

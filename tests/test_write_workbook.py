@@ -481,11 +481,18 @@ def test_text_longer_than_a_cell_holds_is_cut_with_an_ellipsis(outcome, tmp_path
     scores = outcome.results.scores.copy()
     scores.loc[0, "note"] = "备" * 40_000
     part = replace(outcome, results=replace(outcome.results, scores=scores))
-    write_workbook(part, tmp_path / "long.xlsx")
-    notes = [c.value for c in openpyxl.load_workbook(tmp_path / "long.xlsx")["明细"]["O"] if c.value]
-    longest = max(notes, key=len)
-    assert len(longest) == 32767
-    assert longest == "备" * 32766 + "…"
+    raised = write_workbook(part, tmp_path / "long.xlsx", name="result.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "long.xlsx")
+    cells = [c for c in book["明细"]["O"] if c.value]
+    longest = max(cells, key=lambda c: len(c.value))
+    assert len(longest.value) == 32767
+    assert longest.value == "备" * 32766 + "…"
+    # … and says so, naming the cell: returned to the caller and on 问题 (issue 12).
+    assert [(i.code, i.level, i.file, i.sheet, i.cell, i.value) for i in raised] == [
+        ("text_cut", "warning", "result.xlsx", "明细", longest.coordinate, "40000")]
+    issues = [r for r in book["问题"].iter_rows(values_only=True) if r and f"明细!{longest.coordinate}" in str(r)]
+    assert len(issues) == 1 and "40000" in str(issues[0])
+    assert write_workbook(outcome, tmp_path / "short.xlsx") == []  # nothing cut, nothing raised
 
 
 def test_bad_language_and_unwritable_path(outcome, tmp_path):

@@ -13,15 +13,19 @@ Modules, in the order a run uses them:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import vocab
+from .. import cores, vocab
 from ..data import InputData, InputFile
 from ..issues import Issue, IssueType, NothingToScoreError, Report, SheetCount
 from ..timing import phase
-from .files import FILE_CORRUPT, FILE_TOO_LARGE, LOCK_FILE_SKIPPED, NO_INPUT_FILES, discover, open_candidate
+from .files import FILE_CORRUPT, FILE_TOO_LARGE, LOCK_FILE_SKIPPED, NO_INPUT_FILES, Candidate, discover, open_candidate
 from .ratings import read_ratings
 from .rows import REJECTED, Rows
 from .scheme import finish_scheme, read_scheme, read_tiers
@@ -48,6 +52,8 @@ def find_input_files(inputs: Sequence[str | os.PathLike]) -> tuple[list[Path], l
     for c in candidates:
         if c.lock:
             issues.append(LOCK_FILE_SKIPPED(file=c.name))
+        elif c.unread:
+            issues.append(c.unread)
         else:
             files.append(c.path)
     return files, issues
@@ -64,48 +70,91 @@ def load(inputs: Sequence[str | os.PathLike],
     candidates, found_issues, _ = discover(inputs)
     report = Report()
     report.extend(found_issues)
-    readable = [c for c in candidates if not c.lock]
+    readable = [c for c in candidates if not c.lock and not c.unread]
     if not readable:
-        issue = next((i for i in found_issues if i.level == "error"), None) or NO_INPUT_FILES(
+        unread = [c.unread for c in candidates if c.unread]
+        issue = next((i for i in found_issues + unread if i.level == "error"), None) or NO_INPUT_FILES(
             value=", ".join(str(p) for p in inputs))
         raise NothingToScoreError(issue)
 
     files: list[InputFile] = []
     sheets: list[Sheet] = []
     refused_counts = []
-    for done, c in enumerate(candidates, 1):
-        if progress and done > 1:
-            progress(done - 1, len(candidates), candidates[done - 2].name)
-        if c.lock:
-            report.add(LOCK_FILE_SKIPPED(file=c.name))
-            files.append(InputFile(str(c.path), c.name, _sha256(c.path), "skipped"))
-            continue
-        opened = open_candidate(c)
-        if opened.issue or opened.skipped:
-            report.add(opened.issue or opened.skipped)
-            files.append(InputFile(str(c.path), c.name, opened.sha256, "refused" if opened.issue else "skipped"))
-            continue
-        try:
-            book = open_book(opened.data, opened.kind)
-            found, issues, refused = read_sheets(book, c.name, len(sheets))
-        except WorkbookError as e:
-            report.add((FILE_TOO_LARGE if e.kind == "too_large" else FILE_CORRUPT)(file=c.name, reason=str(e)))
-            files.append(InputFile(str(c.path), c.name, opened.sha256, "refused"))
-            continue
-        report.extend(issues)
-        sheets.extend(found)
-        refused_counts.extend((c.name, name, n) for name, n in refused.items())
-        files.append(InputFile(str(c.path), c.name, opened.sha256, "read",
-                               tuple(f"{s.name} ({s.kind.label('zh')})" for s in found)))
+    for done, (c, got) in enumerate(zip(candidates, _read_all(candidates)), 1):
+        if progress:
+            progress(done, len(candidates), c.name)
+        files.append(got.file)
+        report.extend(got.issues)
+        for sheet in got.sheets:  # numbered in the order of the files, whichever thread read them
+            sheet.sid = len(sheets)
+            sheets.append(sheet)
+        refused_counts.extend((c.name, name, n) for name, n in got.refused.items())
 
-    if progress:
-        progress(len(candidates), len(candidates), candidates[-1].name)
     with phase("validate"):  # bench/run.py splits reading from validating by it
         data = _validate(sheets, report)
     data.files = files
     for file, name, (kind, n) in refused_counts:
         report.counts.append(SheetCount(file=file, sheet=name, kind=kind, read=n, rejected=n))
     return data
+
+
+@dataclass(slots=True)
+class _FileRead:
+    """What reading one candidate gave: its line in 说明's file list, sheets and issues."""
+
+    file: InputFile
+    sheets: list[Sheet] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    refused: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+
+def _read_file(c: Candidate) -> _FileRead:
+    """One file: safety checks, calamine, sheet recognition. Touches nothing shared, so
+    that several files can be read at once."""
+    if c.unread:  # never opened: it may be a pipe, or anything but a workbook
+        return _FileRead(InputFile(str(c.path), c.name, "", "ignored"), issues=[c.unread])
+    if c.lock:
+        return _FileRead(InputFile(str(c.path), c.name, _sha256(c.path), "skipped"), issues=[LOCK_FILE_SKIPPED(file=c.name)])
+    opened = open_candidate(c)
+    if opened.issue or opened.skipped:
+        status = "refused" if opened.issue else "skipped"
+        return _FileRead(InputFile(str(c.path), c.name, opened.sha256, status), issues=[opened.issue or opened.skipped])
+    try:
+        book = open_book(opened.data, opened.kind)
+        found, issues, refused = read_sheets(book, c.name, 0)
+    except WorkbookError as e:
+        issue = (FILE_TOO_LARGE if e.kind == "too_large" else FILE_CORRUPT)(file=c.name, reason=str(e))
+        return _FileRead(InputFile(str(c.path), c.name, opened.sha256, "refused"), issues=[issue])
+    return _FileRead(InputFile(str(c.path), c.name, opened.sha256, "read",
+                               tuple(f"{s.name} ({s.kind.label('zh')})" for s in found)), found, issues, refused)
+
+
+def _read_all(candidates: Sequence[Candidate]) -> Iterator[_FileRead]:
+    """Each candidate's reading, in the candidates' order, several files at a time.
+
+    python-calamine parses a sheet without holding the GIL, so on two cores two files
+    are read in about 0.6 of the time (docs/decisions.md, Performance). At most one
+    file per thread is in flight beyond those already read, which bounds the extra
+    memory to that file's bytes and grids."""
+    threads = min(cores.threads(), len(candidates))
+    if threads <= 1:
+        yield from map(_read_file, candidates)
+        return
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="kpi-read")
+    try:
+        pending = deque()
+        todo = iter(candidates)
+        for c in itertools.islice(todo, threads):
+            pending.append(pool.submit(_read_file, c))
+        while pending:
+            got = pending.popleft().result()
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending.append(pool.submit(_read_file, nxt))
+            yield got
+    finally:
+        # Ctrl-C or an error: files not started are not read; the ones in flight end on their own.
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _sha256(path: Path) -> str:

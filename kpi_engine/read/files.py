@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import stat
 import zipfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from defusedxml import ElementTree as SafeET
@@ -69,6 +70,31 @@ FILE_CORRUPT = IssueType(
     zh="{file} 无法作为 Excel 工作簿打开（{reason}）。请在 Excel 中打开并另存为 .xlsx；如果是 CSV，请先另存为 Excel 工作簿。",
     en="{file} cannot be opened as an Excel workbook ({reason}). Open it in Excel and save it as .xlsx; a CSV file must be saved as an Excel workbook first.",
 )
+FILE_NOT_WORKBOOK = IssueType(
+    "file_not_workbook", "warning",
+    zh="{file} 不是 Excel 工作簿，未读取。如果其中有要计分的数据，请在 Excel 中另存为 .xlsx 后放回文件夹。",
+    en="{file} is not an Excel workbook and was not read. If it holds data to score, save it as .xlsx in Excel and put it back in the folder.",
+)
+OTHER_FILE_SKIPPED = IssueType(
+    "other_file_skipped", "info",
+    zh="{file} 不是 Excel 工作簿（文档、图片等），未读取。",
+    en="{file} is not an Excel workbook (a document, picture or the like); not read.",
+)
+SYSTEM_FILE_SKIPPED = IssueType(
+    "system_file_skipped", "info",
+    zh="{file} 是操作系统或其他程序的隐藏文件，未读取。",
+    en="{file} is a hidden file of the operating system or another program; not read.",
+)
+FILE_NOT_REGULAR = IssueType(
+    "file_not_regular", "warning",
+    zh="{file} 不是普通文件（{reason}），未读取。请放入真正的 Excel 文件。",
+    en="{file} is not a regular file ({reason}) and was not read. Put the Excel file itself there.",
+)
+FILE_NAME_NOT_UTF8 = IssueType(
+    "file_name_not_utf8", "info",
+    zh="文件名不是 UTF-8 编码（常见于在 Windows 上压缩、在其他系统上解压的文件），显示为 {file}（{reason}）。文件已照常读取；可以把文件改名。",
+    en="A file name is not valid UTF-8 (common when a zip made on Windows is unpacked elsewhere); it is shown as {file} ({reason}). The file was read as usual; renaming it fixes the name.",
+)
 FILE_TOO_LARGE = IssueType(
     "file_too_large", "error",
     zh="{file} 解压后过大（{reason}），可能是损坏或恶意文件，未读取。请只保留需要的工作表后另存。",
@@ -78,11 +104,12 @@ FILE_TOO_LARGE = IssueType(
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A workbook file found by discovery."""
+    """A file found by discovery: a workbook to read, or a file listed as not read."""
 
     path: Path  # absolute
     name: str  # as shown to the user: relative to the input folder, or the file name
     lock: bool = False  # an Excel lock file (~$…): never opened
+    unread: Issue | None = None  # not a workbook (or not a file at all): listed with this reason, never opened
 
 
 def _is_workbook(p: Path) -> bool:
@@ -93,40 +120,103 @@ def _is_lock(p: Path) -> bool:
     return p.name.startswith("~$")
 
 
-def discover(inputs) -> tuple[list[Candidate], list[Issue], int]:
-    """Files and folders → workbook candidates, sorted by path, each once.
+# Files that may well hold the data meant to be scored: not reading one is a warning.
+# Any other file (documents, pictures) is listed at info level.
+DATA_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".ods", ".fods", ".xlsb", ".numbers", ".et", ".ett", ".xml",
+                           ".json", ".xlam", ".xla", ".xlt", ".xlw", ".dbf", ".htm", ".html", ".mht", ".mhtml"})
+# Files other programs leave in folders, listed as not read at info level only.
+SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db"})
+OWN_TEMPORARY = ".kpi-results-"  # output.py's temporaries: removed or left alone there
 
-    Returns (candidates including lock files, issues, number of paths that existed)."""
+
+def display_name(name: str) -> tuple[str, str]:
+    """A path as text that can be shown and written, and how it was decoded ('' when it
+    was valid UTF-8). Linux hands undecodable bytes over as surrogates (PEP 383); names
+    from zips made on Chinese Windows are usually GBK, so that is tried before giving up
+    on the odd bytes (shown as �)."""
+    try:
+        name.encode("utf-8")
+        return name, ""
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("gb18030"), "GBK / GB18030"
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace"), "�"
+
+
+def _not_regular(p: Path) -> str:
+    """'' for a regular file (a symbolic link to one is one), else what it is."""
+    try:
+        mode = p.stat().st_mode
+    except OSError as e:  # a dangling link, or no permission on the folder
+        return e.strerror or type(e).__name__
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISFIFO(mode):
+        return "FIFO / 命名管道"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device / 设备"
+    return "special file / 特殊文件"
+
+
+def _candidate(q: Path, name: str, in_folder: bool, issues: list[Issue]) -> Candidate | None:
+    """One path found → a candidate (to read, or to list as not read); None for files
+    that are nobody's input (the engine's own temporaries)."""
+    name, decoded = display_name(name)
+    if decoded:
+        issues.append(FILE_NAME_NOT_UTF8(file=name, reason=decoded))
+    odd = _not_regular(q)
+    if odd:
+        return Candidate(q, name, unread=FILE_NOT_REGULAR(file=name, reason=odd))
+    if _is_workbook(q):
+        return Candidate(q, name, _is_lock(q))
+    if not in_folder:
+        return Candidate(q, name, unread=UNSUPPORTED_FILE(file=name))
+    if q.name.startswith(OWN_TEMPORARY):
+        return None
+    if q.name.startswith(".") or q.name.lower() in SYSTEM_FILES:
+        return Candidate(q, name, unread=SYSTEM_FILE_SKIPPED(file=name))
+    if q.suffix.lower() in DATA_SUFFIXES:
+        return Candidate(q, name, unread=FILE_NOT_WORKBOOK(file=name))
+    return Candidate(q, name, unread=OTHER_FILE_SKIPPED(file=name))
+
+
+def discover(inputs) -> tuple[list[Candidate], list[Issue], int]:
+    """Files and folders → candidates, sorted by path, each once: the workbooks to read,
+    lock files, and every other file in a folder, listed with why it is not read.
+
+    Returns (candidates, issues, number of paths that existed)."""
     found: dict[Path, Candidate] = {}
     issues: list[Issue] = []
     existing = 0
     for raw in inputs:
         p = Path(raw)
         if not p.exists():
-            issues.append(INPUT_NOT_FOUND(value=str(raw)))
+            issues.append(INPUT_NOT_FOUND(value=display_name(str(raw))[0]))
             continue
         existing += 1
         if p.is_dir():
             root = p.resolve()
-            inside = [
-                q for q in sorted(root.rglob("*"))
-                if q.is_file() and _is_workbook(q)
-            ]
-            if not inside:
-                issues.append(NO_INPUT_FILES(value=str(raw)))
+            inside = [q for q in sorted(root.rglob("*")) if not q.is_dir()]
+            if not any(_is_workbook(q) for q in inside):
+                issues.append(NO_INPUT_FILES(value=display_name(str(raw))[0]))
             for q in inside:
-                found.setdefault(q, Candidate(q, q.relative_to(root).as_posix(), _is_lock(q)))
+                if q not in found:
+                    c = _candidate(q, q.relative_to(root).as_posix(), True, issues)
+                    if c is not None:
+                        found[q] = c
         else:
             q = p.resolve()
-            if not _is_workbook(q):
-                issues.append(UNSUPPORTED_FILE(file=p.name))
-                continue
-            found.setdefault(q, Candidate(q, p.name, _is_lock(q)))
+            if q not in found:
+                found[q] = _candidate(q, p.name, False, issues)
     # Sorted by path, so that the order inputs were given in changes nothing.
     out = [found[k] for k in sorted(found)]
     # Two folders may hold files of the same name: those are shown by their full path.
     names = Counter(c.name for c in out)
-    out = [c if names[c.name] == 1 else Candidate(c.path, str(c.path), c.lock) for c in out]
+    out = [c if names[c.name] == 1 else replace(c, name=display_name(str(c.path))[0]) for c in out]
     return out, issues, existing
 
 

@@ -70,6 +70,11 @@ BAD_PERIOD = IssueType(
     zh="{where}：{value} 不是月份。请写成 2026-03、2026/3、2026年3月 或 202603；这一行未使用。",
     en="{where}: {value} is not a month. Write it as 2026-03, 2026/3, 2026年3月 or 202603; this row was not used.",
 )
+IMPOSSIBLE_DATE = IssueType(
+    "impossible_date", "error",
+    zh="{where}：{value} 不是真实的日期（这个月没有这一天）。请改正日期，例如 2026-02-28，或只写月份 2026-02；这一行未使用。",
+    en="{where}: {value} is not a real date (the month has no such day). Correct the date, e.g. 2026-02-28, or write the month alone, 2026-02; this row was not used.",
+)
 PERIOD_DECIMAL = IssueType(
     "period_decimal", "error",
     zh="{where}：{value} 是小数，无法判断月份（2026.1 是 1 月还是 10 月？）。请把单元格设为文本并写成 2026-01 或 2026-10；这一行未使用。",
@@ -404,6 +409,7 @@ class Rows:
         self.flag(self.checkable & p.blank & ~untrusted, MISSING_VALUE, key, "")
         self.flag(self.checkable & p.decimal, PERIOD_DECIMAL, key)
         self.flag(self.checkable & p.bad, BAD_PERIOD, key)
+        self.flag(self.checkable & p.impossible, IMPOSSIBLE_DATE, key)
         return p
 
     def range_check(self, key: str, values: pd.Series, ok: pd.Series, shown_range: str) -> None:

@@ -212,8 +212,8 @@ def _text_numbers(u: pd.Series) -> pd.DataFrame:
 
 _PERIOD_PATTERNS = (
     # 2026-03, 2026/3, 2026.03, 2026年3月, 2026-03-15, 2026/3/15, 2026年3月15日
-    re.compile(r"^(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:月)?(?:\s*(?:[-/.]|月)?\s*\d{1,2}\s*日?)?(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
-    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?:\d{2})?$"),  # 202603, 20260315
+    re.compile(r"^(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:月)?(?:\s*(?:[-/.]|月)?\s*(?P<d>\d{1,2})\s*日?)?(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
+    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})?$"),  # 202603, 20260315
 )
 DAY_MAX_YEAR = 2261  # the last full year of pandas' datetime64[ns]
 _MONTHS = {m: i for i, m in enumerate(
@@ -224,14 +224,28 @@ _EN_MONTH = re.compile(r"^(?P<mn>[a-z]{3})[a-z]*\.?[\s,/-]*(?P<y>\d{4})$")
 class Periods:
     """A parsed period column: ``"YYYY-MM"`` or ``""``, and why a cell failed."""
 
-    __slots__ = ("values", "bad", "decimal", "blank", "date")
+    __slots__ = ("values", "bad", "decimal", "blank", "date", "impossible")
 
-    def __init__(self, values, bad, decimal, blank, date):
+    def __init__(self, values, bad, decimal, blank, date, impossible):
         self.values: pd.Series = values
         self.bad: pd.Series = bad  # not a month
         self.decimal: pd.Series = decimal  # a decimal number such as 2026.1: ambiguous
         self.blank: pd.Series = blank
         self.date: pd.Series = date  # the day, where the cell named one (datetime64, NaT otherwise)
+        self.impossible: pd.Series = impossible  # names a day its month does not have (2026-02-30, 20260230)
+
+
+_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _real_day(y: pd.Series, m: pd.Series, d: pd.Series) -> pd.Series:
+    """True where (y, m, d) is a day of the calendar, for any year (no datetime64 bounds)."""
+    y = pd.to_numeric(y, errors="coerce").fillna(0).astype("int64")
+    m = pd.to_numeric(m, errors="coerce").fillna(0).astype("int64")
+    d = pd.to_numeric(d, errors="coerce").fillna(0).astype("int64")
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    last = pd.Series(_DAYS_IN_MONTH[m.clip(1, 12) - 1], index=m.index) + (leap & (m == 2)).astype("int64")
+    return m.between(1, 12) & (d >= 1) & (d <= last)
 
 
 def _ym(y: pd.Series, m: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -256,6 +270,7 @@ def parse_periods(s: pd.Series, *, want_day: bool = False) -> Periods:
     bad = pd.Series(False, index=idx)
     decimal = pd.Series(False, index=idx)
     date = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
+    impossible = pd.Series(False, index=idx)
     blank = blank_mask(s)
 
     isdate = _is_date_type(t)
@@ -283,32 +298,42 @@ def parse_periods(s: pd.Series, *, want_day: bool = False) -> Periods:
         m = (iv % 100).where(six, (iv // 100) % 100)
         text, ok = _ym(y, m)
         ok &= six | eight
+        unreal = ok & eight & ~six & ~_real_day(y, m, iv % 100)
+        ok &= ~unreal
+        impossible[isnum] = unreal.to_numpy(bool)
         values[isnum] = text.where(ok, "").to_numpy()
         if want_day and day_ok.any():
             got = pd.to_datetime(iv[day_ok].astype(str), format="%Y%m%d", errors="coerce")
             date[got.index] = got.astype("datetime64[ns]").to_numpy()
         dec = (~whole & v.between(1900, 3000)).to_numpy(bool)
         decimal[isnum] = dec
-        bad[isnum] = ~ok.to_numpy(bool) & ~dec
+        bad[isnum] = ~ok.to_numpy(bool) & ~dec & ~unreal.to_numpy(bool)
     isstr = (t == str) & ~blank
     if isstr.any():
         got = on_distinct(s[isstr], lambda u: _text_periods(u, want_day))
         values[isstr] = got["ym"].to_numpy()
-        bad[isstr] = (got["ym"] == "").to_numpy(bool)
+        impossible[isstr] = got["impossible"].to_numpy(bool)
+        bad[isstr] = ((got["ym"] == "") & ~got["impossible"]).to_numpy(bool)
         if want_day:
             date[isstr] = got["date"].to_numpy()
     other = ~isdate & ~isnum & (t != str) & s.notna()
     bad |= other
-    return Periods(values, bad & ~blank, decimal, blank, date)
+    return Periods(values, bad & ~blank, decimal, blank, date, impossible)
 
 
 def _text_periods(u: pd.Series, want_day: bool) -> pd.DataFrame:
     text = _prepared(u)
     got = pd.Series("", index=text.index, dtype=object)
+    impossible = pd.Series(False, index=text.index)
     for pat in _PERIOD_PATTERNS:
         parts = text.str.extract(pat)
         ym, ok = _ym(parts["y"], parts["m"])
-        take = ok & (got == "")
+        take = ok & (got == "") & ~impossible
+        # A month with a day must be a real day: 2026-02-30 and 20260230 are typing slips,
+        # not February (issue 12).
+        unreal = take & parts["d"].notna() & ~_real_day(parts["y"], parts["m"], parts["d"])
+        impossible |= unreal
+        take &= ~unreal
         got[take] = ym[take]
     parts = text.str.extract(_EN_MONTH)
     mn = parts["mn"].map(_MONTHS)
@@ -316,7 +341,8 @@ def _text_periods(u: pd.Series, want_day: bool) -> pd.DataFrame:
     take = ok & (got == "")
     got[take] = ym[take]
     date = _text_dates(text) if want_day else pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    return pd.DataFrame({"ym": got, "date": date.astype("datetime64[ns]")}, index=u.index)
+    return pd.DataFrame({"ym": got, "date": date.astype("datetime64[ns]"), "impossible": impossible},
+                        index=u.index)
 
 
 def _text_dates(text: pd.Series) -> pd.Series:

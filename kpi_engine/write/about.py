@@ -99,7 +99,8 @@ _T: dict[str, tuple[str, str]] = {
     "no_files": ("（无）", "(none)"),
 }
 TEXT_WIDTH = 72  # column B of 说明: the long texts, wrapped
-_FILE_STATUS = {"read": ("已读取", "read"), "skipped": ("已跳过", "skipped"), "refused": ("已拒绝", "refused")}
+_FILE_STATUS = {"read": ("已读取", "read"), "skipped": ("已跳过", "skipped"), "refused": ("已拒绝", "refused"),
+                "ignored": ("未读取（不是工作簿）", "not read (not a workbook)")}
 
 
 def _t(key: str, lang: Lang, **params) -> str:

@@ -58,6 +58,8 @@ _WHY = {
                "{sheet} has one row per person, {size} people; the overview's and the ranks' formulas read it "
                "whole, so it is never split"),
 }
+_WHY["cut"] = ("写入时又多出 {size} 条“文字被截断”的提示，而工作表已经建好",
+               "{size} more 'text cut' warnings arose while writing, after the sheets were laid out")
 _FORMULAS = ("；“{summary}”的公式各自读取本人所在的那个工作表", "; each formula on {summary} reads the one holding its person")
 
 # The sheets that may be split, with the rows above their data (header, title).
@@ -195,6 +197,21 @@ def plan(outcome: Outcome, lang: Lang = "zh") -> Plan:
         issues.append(_split_issue("issues", out.parts["issues"], lang, n_issues))
     out.issues = issues
     return out
+
+
+def spread(planned: list[Part], n: int, key: str, lang: Lang) -> list[Part]:
+    """The planned sheets of a table that grew while writing (问题: the warnings about texts
+    cut to fit a cell, known only once the other sheets are written), as even as before.
+    Its sheets exist already, in their place: when the rows no longer fit them, refused."""
+    if n == planned[-1].stop:
+        return planned
+    top = SPLIT_SHEETS[key]
+    edges = bounds(np.ones(n, dtype=np.int64), top)
+    if len(edges) > len(planned):
+        raise _refuse(key, lang, n + top, "cut", size=f"{n - planned[-1].stop:,}")
+    if len(edges) < len(planned):  # as many sheets as planned, none empty
+        edges = [(n * i // len(planned), n * (i + 1) // len(planned)) for i in range(len(planned))]
+    return [Part(p.name, a, b) for p, (a, b) in zip(planned, edges)]
 
 
 def _has_split_issue(issues: list[Issue], table: str) -> bool:

@@ -22,8 +22,10 @@ from typing import Any, Literal, Sequence
 import numpy as np
 import pandas as pd
 from xlsxwriter.format import Format
+from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStringTable
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..issues import IssueType, OutputError
@@ -48,7 +50,7 @@ XLSXWRITER_CHANGED = IssueType(
     "risk a corrupt workbook. Install a tested version: pip install \"xlsxwriter{tested}\".",
 )
 
-# FastSheet reaches into xlsxwriter's private methods and attributes. The range it was
+# FastSheet and package.ResultBook reach into xlsxwriter's private methods and attributes. The range it was
 # tested with (pyproject.toml pins the same; tests/test_write_xlsxwriter.py fails on any
 # other installed version), and the internals it relies on, parameter names included: a
 # release that changes them is refused before a byte is written (see docs/decisions.md).
@@ -65,11 +67,26 @@ PRIVATE_METHODS: dict[tuple[type, str], tuple[str, ...]] = {
     (Worksheet, "_get_range_data"): ("self", "row_start", "col_start", "row_end", "col_end"),
     (SharedStringTable, "_get_shared_string_index"): ("self", "string"),
     (Format, "_get_xf_index"): ("self",),
+    # package.ResultBook._store_workbook: xlsxwriter's own, but for the zipping.
+    (Workbook, "_store_workbook"): ("self",),
+    (Workbook, "_get_packager"): ("self",),
+    (Workbook, "_prepare_sst_string_data"): ("self",),
+    (Workbook, "_prepare_vml"): ("self",),
+    (Workbook, "_prepare_defined_names"): ("self",),
+    (Workbook, "_prepare_drawings"): ("self",),
+    (Workbook, "_add_chart_data"): ("self",),
+    (Workbook, "_prepare_tables"): ("self",),
+    (Workbook, "_prepare_metadata"): ("self",),
+    (Packager, "_add_workbook"): ("self", "workbook"),
+    (Packager, "_set_tmpdir"): ("self", "tmpdir"),
+    (Packager, "_set_in_memory"): ("self", "in_memory"),
+    (Packager, "_create_package"): ("self",),
 }
 PRIVATE_ATTRIBUTES: dict[type, tuple[str, ...]] = {
     Worksheet: ("table", "row_info", "comments", "row_spans", "dim_rowmin", "dim_rowmax", "dim_colmin",
                 "dim_colmax", "fh", "name", "str_table"),
     SharedStringTable: ("count",),
+    Workbook: ("filename", "allow_zip64", "worksheet_meta", "worksheets_objs", "vba_project", "tmpdir"),
 }
 
 
@@ -116,6 +133,7 @@ class FastSheet(Worksheet):
         _check_xlsxwriter()
         super().__init__()
         self._bulk: list[_Bulk] = []
+        self.cut: list[tuple[int, int, int]] = []  # (row, col, length) of texts cut to fit a cell
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         if expand_future_functions:
@@ -194,12 +212,26 @@ MAX_STRING = 32767  # Excel's limit on a cell's text
 MAX_FORMULA = 8192
 
 
+TEXT_CUT = IssueType(
+    "text_cut", "warning",
+    zh="结果中 {sheet}!{cell} 的文字有 {value} 个字符，超过 Excel 单元格上限 32,767，已截断并以 … 结尾。完整内容见输入文件（例如各月的备注）。",
+    en="The text of {sheet}!{cell} in the result has {value} characters, more than an Excel cell holds (32,767); it was cut and ends with …. The full text is in the input files (e.g. each month's notes).",
+)
+
+
 def fit_text(text: str) -> str:
     """Text cut to what one Excel cell holds, marked with … where it was cut.
 
     Input cells are within the limit, but a KPI's 备注 joins the notes of every month in
-    scope and can outgrow it; the full notes stay in the input files."""
+    scope and can outgrow it; the full notes stay in the input files. Callers note the
+    cut (:attr:`FastSheet.cut`): each becomes a ``text_cut`` warning."""
     return text if len(text) <= MAX_STRING else text[: MAX_STRING - 1] + "…"
+
+
+def cut_issues(sheets, file: str) -> list:
+    """A ``text_cut`` warning per cell whose text was cut, naming the result's cell."""
+    return [TEXT_CUT(file=file, sheet=ws.name, cell=xl_rowcol_to_cell(r, c), value=str(n))
+            for ws in sheets for r, c, n in getattr(ws, "cut", ())]
 
 
 def _num_text(v: float) -> str:
@@ -237,7 +269,10 @@ class _Bulk:
                 if v is None or v == "" or (isinstance(v, float) and v != v):
                     keep.append(None)
                     continue
-                text = fit_text(str(v))
+                text = str(v)
+                if len(text) > MAX_STRING:
+                    ws.cut.append((self.first_row + i, col, len(text)))
+                    text = fit_text(text)
                 got = index.get(text)
                 if got is None:
                     got = index[text] = sst._get_shared_string_index(text)
@@ -418,7 +453,11 @@ def _strings(ws, rows, col, values, fmts) -> None:
     for r, v, f in zip(rows, _as_list(values), fmts):
         if v is None or v == "" or (isinstance(v, float) and math.isnan(v)):
             continue
-        rc = write(r, col, fit_text(str(v)), f)
+        text = str(v)
+        if len(text) > MAX_STRING:
+            ws.cut.append((r, col, len(text)))
+            text = fit_text(text)
+        rc = write(r, col, text, f)
         if rc:
             raise fail(ws, r, col, rc, "write_string")
 

@@ -23,20 +23,20 @@ Module map of ``kpi_engine.write`` (the result workbook; ``templates.py`` is sep
 from __future__ import annotations
 
 import io
-
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from xlsxwriter.exceptions import FileCreateError
-from xlsxwriter.workbook import Workbook
 
 from .. import __version__
 from ..data import RESULT_PROPERTY, Outcome
-from ..issues import Report
+from ..issues import Issue, Report
 from ..vocab import Lang
 from . import about, detail, grids, overview, parts, training
 from . import labels as lb
+from .package import ResultBook
+from . import sheetkit as sk
 from .sheetkit import FastSheet
 from .styles import Styles
 
@@ -54,11 +54,14 @@ WORKBOOK_OPTIONS = {
 }
 
 
-def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: datetime | None = None) -> None:
+def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: datetime | None = None,
+                   name: str | None = None) -> list[Issue]:
     """Write the whole result workbook to ``path`` (the caller picks a temporary name and renames).
 
     ``created`` fixes the document's creation time (deterministic output for tests);
-    by default it is now.
+    by default it is now. ``name`` is the file name the workbook will have (``path``'s
+    by default), for the issues it raises itself, which it returns: texts cut to fit a
+    cell (``text_cut``).
     """
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
@@ -77,7 +80,7 @@ def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: dat
     # clean OSError from our own write, not a half-closed zip that complains again when
     # it is garbage-collected.
     buffer = io.BytesIO()
-    book = Workbook(buffer, WORKBOOK_OPTIONS)
+    book = ResultBook(buffer, WORKBOOK_OPTIONS)
     styles = Styles(book)
     sheets: dict[str, list[FastSheet]] = {
         key: [book.add_worksheet(name, worksheet_class=FastSheet) for name in plan.names(key, lang)]
@@ -98,6 +101,12 @@ def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: dat
     grids.write_monthly(split("monthly"), styles, scores, results, lang)
     grids.write_teams(book, one["teams"], one["params"], styles, scores, results, lang)
     training.write_training(book, one["courses"], split("training"), split("before_after"), styles, results, lang)
+    # Texts cut to fit a cell are warnings of this very workbook: on 问题, counted on 说明
+    # and 总览, and handed back to the caller for the terminal.
+    cut = sk.cut_issues(book.worksheets(), name or Path(path).name)
+    if cut:
+        outcome = replace(outcome, report=Report(issues=[*outcome.report.issues, *cut], counts=outcome.report.counts))
+        plan.parts["issues"] = parts.spread(plan.parts["issues"], len(outcome.report.issues), "issues", lang)
     about.write_issues(split("issues"), styles, outcome, lang)
     about.write_about(one["about"], styles, outcome, lang, created, lb.sheet_name("params", lang))
     overview.write_overview(book, one["overview"], styles, outcome, lang, lb.sheet_name("summary", lang),
@@ -121,3 +130,4 @@ def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: dat
         raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from exc
     with open(path, "wb") as fh:
         fh.write(buffer.getbuffer())
+    return cut

@@ -419,6 +419,28 @@ def _(folder: Path) -> None:
     xw_book(folder / "targets_bad_period.xlsx", {"目标管理": [HEADER, *rows]})
 
 
+@case("period_impossible_day")
+def _(folder: Path) -> None:
+    """Days the month does not have: once read as their month, now errors (issue 12)."""
+    base(folder)
+    rows = person("E101")
+    rows += [row("E102", "销售额", 100000, 90000, month="2026-02-30", unit="元"),
+             row("E103", "销售额", 100000, 90000, month=20260230, unit="元"),
+             row("E104", "销售额", 100000, 90000, month="2026-2-0", unit="元"),
+             row("E105", "销售额", 100000, 90000, month="2026-02-28", unit="元")]  # a real day: scored
+    xw_book(folder / "targets_impossible_day.xlsx", {"目标管理": [HEADER, *rows]})
+
+
+@case("notes_past_a_cell")
+def _(folder: Path) -> None:
+    """Each month's 备注 fits a cell; joined over the scope on 明细 they do not (issue 12)."""
+    builders.clean_folder(folder, months=("2026-01", "2026-02"))
+    for month in ("2026-01", "2026-02"):
+        rows = [*person("E101", month=month)]
+        rows[0][-1] = f"{month} " + "客户拜访记录。" * 2_500  # 17,508 characters
+        xw_book(folder / f"targets_notes_{month}.xlsx", {"目标管理": [HEADER, *rows]})
+
+
 @case("period_far_future_date")
 def _(folder: Path) -> None:
     """Date cells centuries away in 期间: a typo, never a month to score."""
