@@ -250,6 +250,7 @@ def write(
     out = Path(out)
     if out.suffix == "":
         out = out.with_suffix(".xlsx")
+    _plan_sheets(outcome, lang)
     jobs: list[tuple[Path, Outcome, str | None]] = [(out, outcome, None)]
     if split_by == "team":
         teams = sorted(outcome.results.people["team"].unique())
@@ -280,6 +281,17 @@ def write(
         if on_file:
             on_file(path)
     return written
+
+
+def _plan_sheets(outcome: Outcome, lang: str) -> None:
+    """Before a byte is written: a table longer than an Excel sheet is split over several
+    sheets (an info issue says which, shown in 问题 and on the terminal), or, when it cannot
+    be, OutputError stops the run (kpi_engine.write.parts)."""
+    from .write import parts
+
+    for issue in parts.plan(outcome, lang).issues:
+        if issue not in outcome.report.issues:
+            outcome.report.add(issue)
 
 
 def _refuse_inputs(outcome: Outcome, paths: Sequence[Path]) -> None:

@@ -13,14 +13,21 @@ from ..issues import ISSUE_COLUMNS
 from ..models import Settings
 from ..vocab import Lang
 from . import labels as lb
+from . import parts
 from . import sheetkit as sk
 from . import styles as st
 
 # --- 问题 -----------------------------------------------------------------------------
 
 
-def write_issues(ws: Worksheet, styles: st.Styles, outcome: Outcome, lang: Lang) -> None:
+def write_issues(sheets: list[tuple[Worksheet, parts.Part]], styles: st.Styles, outcome: Outcome, lang: Lang) -> None:
+    """Every issue, worst first, on one sheet per part (parts.py: one, unless too many for a sheet)."""
     issues = outcome.report.sorted()
+    for ws, part in sheets:
+        _issues_sheet(ws, styles, issues[part.start:part.stop], lang)
+
+
+def _issues_sheet(ws: Worksheet, styles: st.Styles, issues: list, lang: Lang) -> None:
     rows = pd.DataFrame([i.row(lang) for i in issues], columns=list(ISSUE_COLUMNS))
     levels = pd.Series([i.level for i in issues], dtype=object)
     level_fmt = levels.map(lambda lv: styles.get(status=st.LEVEL_COLOURS[lv]))

@@ -12,6 +12,8 @@ comparison, ``00123`` matches the number 123), and 工号 and 部门 come from t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from xlsxwriter.workbook import Workbook
@@ -23,6 +25,7 @@ from ..issues import field_label
 from ..vocab import Lang
 from . import formulas as fx
 from . import labels as lb
+from . import parts
 from . import sheetkit as sk
 from . import styles as st
 
@@ -324,23 +327,57 @@ def summary_title(results: Results, lang: Lang, key: str = "summary_title") -> s
     return lb.text(key, lang, period=period, teams=shown, n=len(results.people))
 
 
-def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Results, scores_name: str, n_scores: int,
-                  lang: Lang) -> sk.Layout:
+@dataclass(frozen=True)
+class ScoresPart:
+    """One sheet of 明细, as 汇总's formulas read it: its name, data rows and first 人员序号."""
+
+    name: str
+    rows: int
+    first_key: float
+
+
+def score_parts(scores: pd.DataFrame, parts: list) -> list[ScoresPart]:
+    """The sheets of 明细 (parts.Part over ``scores``, the rows of :func:`ordered_scores`)."""
+    keys = scores["person_key"].to_numpy(dtype=float)
+    return [ScoresPart(p.name, p.rows, float(keys[p.start]) if p.rows else np.inf) for p in parts]
+
+
+def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Results, lang: Lang,
+                  scores_parts: list[ScoresPart]) -> sk.Layout:
     people = summary_order(results.people)
     keys = SUMMARY_KEYS
     n = len(people)
     head = SUMMARY_HEADER_ROW
     rows = np.arange(head + 2, n + head + 2)  # Excel rows of the data
     first, end = head + 2, max(n + head + 1, head + 2)
-    last = n_scores + 1
-    q = f"'{scores_name}'!"
 
-    def rng(key: str) -> str:
-        c = _col(SCORE_KEYS, key)
-        return f"{q}${c}$2:${c}${max(last, 2)}"
+    def ranges(part: ScoresPart) -> fx.ScoreRanges:
+        q, last = f"'{part.name}'!", part.rows + 1
 
-    rg = fx.ScoreRanges(key=rng("person_key"), weight=rng("weight"), score=rng("score"),
-                        status=rng("status"), counted=rng("counted"))
+        def rng(key: str) -> str:
+            c = _col(SCORE_KEYS, key)
+            return f"{q}${c}$2:${c}${max(last, 2)}"
+
+        return fx.ScoreRanges(key=rng("person_key"), weight=rng("weight"), score=rng("score"),
+                              status=rng("status"), counted=rng("counted"))
+
+    # A person's rows of 明细 are all on one of its sheets (parts.py): their row here reads
+    # that sheet only. Person k (人员序号 k, this sheet's row k) is on the last sheet whose
+    # first 人员序号 is k or less.
+    first_keys = np.array([p.first_key for p in scores_parts[1:]], dtype=float)
+    on_part = np.searchsorted(first_keys, np.arange(1, n + 1, dtype=float), side="right")
+    by_part = [(ranges(p), on_part == i) for i, p in enumerate(scores_parts)]
+
+    def per_person(template) -> list[str]:
+        """``template(ranges)`` for each person's sheet of 明细, filled for their row."""
+        if len(by_part) == 1:
+            return fx.fill(template(by_part[0][0]), rows)
+        out = np.empty(n, dtype=object)
+        for rg, mask in by_part:
+            if mask.any():
+                out[mask] = fx.fill(template(rg), rows[mask])
+        return out.tolist()
+
     key_cell = f"${_col(keys, 'person_key')}{{r}}"
     team_key_cell = f"${_col(keys, 'team_key')}{{r}}"
     total_cell = f"${_col(keys, 'total')}{{r}}"
@@ -379,13 +416,13 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
         sk.Col("name", "", "str", people["name"]),
         sk.Col("team", "", "str", people["team"]),
         sk.Col("role", "", "str", people["role"]),
-        sk.Col("total", "", "formula", fx.fill(fx.total(results.settings.missing_data, rg, key_cell), rows),
+        sk.Col("total", "", "formula", per_person(lambda rg: fx.total(results.settings.missing_data, rg, key_cell)),
                styles.get(st.POINTS, bold=True), saved=rounded, num=st.POINTS),
         sk.Col("grade", "", "formula", fx.fill(fx.grade(total_cell, grades), rows), grade_fmt,
                saved=people["grade"].map(lambda g: grades.get(g, "")).fillna("")),
         sk.Col("team_rank", "", tr_kind, tr_values, integer, saved=rank_saved["team_rank"], num="0"),
         sk.Col("overall_rank", "", or_kind, or_values, integer, saved=rank_saved["overall_rank"], num="0"),
-        *[sk.Col(s, "", "formula", fx.fill(fx.status_count(rg, key_cell, words[s]), rows), integer,
+        *[sk.Col(s, "", "formula", per_person(lambda rg, s=s: fx.status_count(rg, key_cell, words[s])), integer,
                  saved=people[s].astype(float), num="0") for s in STATUS_CODES],
         sk.Col("notes", "", "str", notes, styles.get(wrap=True), max_width=70),
         sk.Col("flags", "", "str", flags, styles.get(wrap=True), max_width=24),
@@ -414,8 +451,9 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
                 "type": "cell", "criteria": "==", "value": fx.quote(grades[code]),
                 "format": styles.grade_cf(code), "stop_if_true": True})
             sk.check(ws, head + 1, g, rc, "conditional_format")
-    if n and rounded.notna().any():
-        # On a printed page of its own, right after the table.
+    if n and rounded.notna().any() and last_row + 2 + sk.chart_rows(_chart_height(n)) < parts.EXCEL_ROWS:
+        # On a printed page of its own, right after the table (below a table of a million
+        # people there is no room, and no use, for it).
         layout.print_last_row = _totals_chart(book, ws, n, lang, keys, last_row + 2)
         sk.check(ws, last_row + 2, 0, ws.set_h_pagebreaks([last_row + 2]), "set_h_pagebreaks")
     sk.finish(ws, layout)
@@ -426,6 +464,11 @@ def person_flags(people: pd.DataFrame, lang: Lang) -> list[str]:
     """汇总 标记: 新入职 / 离职 / 权重重分配, one per line."""
     return ["\n".join(lb.text(f"flag_{code}", lang) for code in codes) if isinstance(codes, tuple) else ""
             for codes in people["flags"]]
+
+
+def _chart_height(n: int) -> int:
+    """One landscape page holds ~40 bars; beyond that the chart runs on over pages."""
+    return int(min(max(320, 15 * n + 90), 690)) if n <= 40 else int(min(22 * n + 90, 6000))
 
 
 def _totals_chart(book: Workbook, ws: Worksheet, n: int, lang: Lang, keys, top: int) -> int:
@@ -448,8 +491,7 @@ def _totals_chart(book: Workbook, ws: Worksheet, n: int, lang: Lang, keys, top: 
     # In an xlsxwriter bar chart the x axis is the horizontal (value) axis.
     chart.set_x_axis({"min": 0, "num_format": "0", "major_gridlines": {"visible": True}})
     chart.set_y_axis({"reverse": True})  # first person on top, as in the table
-    # One landscape page holds ~40 bars; beyond that the chart runs on over pages.
-    height = int(min(max(320, 15 * n + 90), 690)) if n <= 40 else int(min(22 * n + 90, 6000))
+    height = _chart_height(n)
     chart.set_size({"width": 720, "height": height})
     rc = ws.insert_chart(top, 0, chart, {"object_position": 3})
     sk.check(ws, top, 0, rc, "insert_chart")

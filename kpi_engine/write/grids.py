@@ -11,6 +11,7 @@ from .. import vocab
 from ..data import Results
 from ..vocab import Lang
 from . import labels as lb
+from . import parts
 from . import sheetkit as sk
 from . import styles as st
 from .detail import STATUS_CODES, _recolour, _ta_formats, attainment_formats
@@ -19,8 +20,12 @@ from .detail import STATUS_CODES, _recolour, _ta_formats, attainment_formats
 # --- 月度 -----------------------------------------------------------------------------
 
 
-def write_monthly(ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, results: Results, lang: Lang) -> None:
-    """One row per person × KPI, one column per month of the scope, then the scope's r."""
+def write_monthly(sheets: list[tuple[Worksheet, parts.Part]], styles: st.Styles, scores: pd.DataFrame,
+                  results: Results, lang: Lang) -> None:
+    """One row per person × KPI, one column per month of the scope, then the scope's r.
+
+    ``sheets``: the sheet for each part of ``scores`` (one, unless it is longer than a
+    sheet holds: parts.py), each with the same layout."""
     scope = list(results.scope)
     monthly = results.monthly
     index = pd.MultiIndex.from_frame(scores[["employee_id", "kpi"]])
@@ -28,7 +33,16 @@ def write_monthly(ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, result
     attain = grouped["attainment"].first().unstack("period").reindex(index=index, columns=scope)
     status = grouped["status"].first().unstack("period").reindex(index=index, columns=scope)
     status = status.where(status.notna() & (status != ""), "nodata")
+    target = grouped["target"].first().unstack("period").reindex(index=index, columns=scope)
+    for ws, part in sheets:
+        cut = slice(part.start, part.stop)
+        rows = scores if part.rows == len(scores) else scores.iloc[cut].reset_index(drop=True)
+        _monthly_sheet(ws, styles, rows, attain.iloc[cut], status.iloc[cut], target.iloc[cut], results, lang)
 
+
+def _monthly_sheet(ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, attain: pd.DataFrame,
+                   status: pd.DataFrame, target: pd.DataFrame, results: Results, lang: Lang) -> None:
+    scope = list(results.scope)
     settings = results.settings
     rating = (scores["method"] == "rating").to_numpy()
     met_from = np.where(rating, settings.rating_met_from, 1.0)
@@ -39,7 +53,6 @@ def write_monthly(ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, result
         sk.Col("name", lb.label(lb.MONTHLY, "name", lang), "str", scores["name"]),
         sk.Col("kpi", lb.label(lb.MONTHLY, "kpi", lang), "str", scores["kpi"]),
     ]
-    target = grouped["target"].first().unstack("period").reindex(index=index, columns=scope)
     for p in scope:
         month = pd.DataFrame({"status": status[p].to_numpy(), "target": target[p].to_numpy(),
                               "method": scores["method"].to_numpy(), "direction": scores["direction"].to_numpy()})

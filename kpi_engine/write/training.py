@@ -15,6 +15,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..data import Results
 from ..vocab import Lang
 from . import labels as lb
+from . import parts
 from . import sheetkit as sk
 from . import styles as st
 
@@ -41,17 +42,20 @@ def _cols(frame: pd.DataFrame, table: dict, styles: st.Styles, lang: Lang) -> li
     return cols
 
 
-def write_training(book: Workbook, sheets: dict[str, Worksheet], styles: st.Styles, results: Results,
+def write_training(book: Workbook, courses_ws: Worksheet, people_sheets: list[tuple[Worksheet, parts.Part]],
+                   before_after_sheets: list[tuple[Worksheet, parts.Part]], styles: st.Styles, results: Results,
                    lang: Lang) -> None:
     """培训 (per person), 培训课程 (per course, with the pre/post chart under it) and 培训前后
-    (before/after): one table per sheet, so each has its own print titles and filter."""
+    (before/after): one table per sheet, so each has its own print titles and filter.
+    培训 and 培训前后 come as one sheet per part (parts.py: one, unless too long for a sheet)."""
     people = results.training_people.reset_index(drop=True)
     courses = results.training_courses.reset_index(drop=True)
     before_after = results.before_after.reset_index(drop=True)
 
-    _table(sheets["training"], styles, _cols(people, lb.TRAINING_PEOPLE, styles, lang), lang, freeze_cols=2)
+    for ws, part in people_sheets:
+        _table(ws, styles, _cols(_rows(people, part), lb.TRAINING_PEOPLE, styles, lang), lang, freeze_cols=2)
 
-    ws = sheets["courses"]
+    ws = courses_ws
     layout = _table(ws, styles, _cols(courses, lb.TRAINING_COURSES, styles, lang), lang, freeze_cols=2, finish=False)
     has_tests = courses[["pre", "post"]].notna().any().any() if len(courses) else False
     if has_tests:
@@ -59,7 +63,12 @@ def write_training(book: Workbook, sheets: dict[str, Worksheet], styles: st.Styl
         layout.print_last_row = layout.last_row + 2 + rows
     sk.finish(ws, layout)
 
-    _table(sheets["before_after"], styles, _cols(before_after, lb.BEFORE_AFTER, styles, lang), lang, freeze_cols=3)
+    for ws, part in before_after_sheets:
+        _table(ws, styles, _cols(_rows(before_after, part), lb.BEFORE_AFTER, styles, lang), lang, freeze_cols=3)
+
+
+def _rows(frame: pd.DataFrame, part: parts.Part) -> pd.DataFrame:
+    return frame if part.rows == len(frame) else frame.iloc[part.start:part.stop].reset_index(drop=True)
 
 
 def _table(ws: Worksheet, styles: st.Styles, cols: list[sk.Col], lang: Lang, freeze_cols: int,

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-
 from datetime import datetime
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from .. import __version__
 from ..data import RESULT_PROPERTY, Outcome
 from ..issues import Issue, Report
 from ..vocab import Lang
-from . import about, detail, grids, overview, training
+from . import about, detail, grids, overview, parts, training
 from . import labels as lb
 from .package import ResultBook
 from . import sheetkit as sk
@@ -70,31 +69,49 @@ def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: dat
     results = outcome.results
     version = outcome.version or __version__
 
+    # Long tables as several sheets (明细 (1), 明细 (2) …): decided, or refused, before a
+    # byte is written (parts.py).
+    plan = parts.plan(outcome, lang)
+    new = [i for i in plan.issues if i not in outcome.report.issues] if plan.issues else []
+    if new:  # written by a script that called no pipeline.write: 问题, 总览 and 说明 still say so
+        outcome = replace(outcome, report=Report(issues=[*outcome.report.issues, *new], counts=outcome.report.counts))
+
     # Built in memory, then written in one go: when the disk is full, the failure is one
     # clean OSError from our own write, not a half-closed zip that complains again when
     # it is garbage-collected.
     buffer = io.BytesIO()
     book = ResultBook(buffer, WORKBOOK_OPTIONS)
     styles = Styles(book)
-    sheets = {key: book.add_worksheet(lb.sheet_name(key, lang), worksheet_class=FastSheet) for key in lb.SHEET_ORDER}
+    sheets: dict[str, list[FastSheet]] = {
+        key: [book.add_worksheet(name, worksheet_class=FastSheet) for name in plan.names(key, lang)]
+        for key in lb.SHEET_ORDER}
+    one = {key: got[0] for key, got in sheets.items()}
+
+    def split(key: str) -> list[tuple[FastSheet, parts.Part]]:
+        return list(zip(sheets[key], plan.parts[key]))
+
+    def rows(frame, part: parts.Part):
+        return frame if part.rows == len(frame) else frame.iloc[part.start:part.stop].reset_index(drop=True)
 
     scores = detail.ordered_scores(results)
-    tier_ranges = detail.write_params(book, sheets["params"], styles, results, lang)
-    detail.write_scores(sheets["scores"], styles, scores, results, lang, tier_ranges)
-    detail.write_summary(book, sheets["summary"], styles, results, lb.sheet_name("scores", lang), len(scores), lang)
-    grids.write_monthly(sheets["monthly"], styles, scores, results, lang)
-    grids.write_teams(book, sheets["teams"], sheets["params"], styles, scores, results, lang)
-    training.write_training(book, sheets, styles, results, lang)
+    tier_ranges = detail.write_params(book, one["params"], styles, results, lang)
+    for ws, part in split("scores"):
+        detail.write_scores(ws, styles, rows(scores, part), results, lang, tier_ranges)
+    detail.write_summary(book, one["summary"], styles, results, lang, detail.score_parts(scores, plan.parts["scores"]))
+    grids.write_monthly(split("monthly"), styles, scores, results, lang)
+    grids.write_teams(book, one["teams"], one["params"], styles, scores, results, lang)
+    training.write_training(book, one["courses"], split("training"), split("before_after"), styles, results, lang)
     # Texts cut to fit a cell are warnings of this very workbook: on 问题, counted on 说明
     # and 总览, and handed back to the caller for the terminal.
     cut = sk.cut_issues(book.worksheets(), name or Path(path).name)
     if cut:
         outcome = replace(outcome, report=Report(issues=[*outcome.report.issues, *cut], counts=outcome.report.counts))
-    about.write_issues(sheets["issues"], styles, outcome, lang)
-    about.write_about(sheets["about"], styles, outcome, lang, created, lb.sheet_name("params", lang))
-    overview.write_overview(book, sheets["overview"], styles, outcome, lang, lb.sheet_name("summary", lang),
-                            lb.sheet_name("issues", lang))
-    sheets["overview"].activate()
+        plan.parts["issues"] = parts.spread(plan.parts["issues"], len(outcome.report.issues), "issues", lang)
+    about.write_issues(split("issues"), styles, outcome, lang)
+    about.write_about(one["about"], styles, outcome, lang, created, lb.sheet_name("params", lang))
+    overview.write_overview(book, one["overview"], styles, outcome, lang, lb.sheet_name("summary", lang),
+                            plan.names("issues", lang)[0])
+    one["overview"].activate()
 
     book.set_properties({
         "title": "KPI 考核结果" if lang == "zh" else "KPI results",
