@@ -58,6 +58,9 @@ TEXT = {
         "written": "结果已写入：{path}",
         "rejected_note": "部分行被拒绝：详见结果文件的“问题”工作表。",
         "not_read": "未读取的文件（{count}）：{names}",
+        "causes": "原因：",
+        "all_issues": "全部问题（{count} 条，按级别排序）：",
+        "more_issues": "…… 还有 {more} 条：运行 kpi-engine validate <输入> 查看全部。",
         "clean": "没有发现问题。",
         "error": "错误：{message}",
         "crash": "内部错误：{message}。请加 --debug 重新运行并把输出发给维护者。",
@@ -82,6 +85,9 @@ TEXT = {
         "written": "Result written to: {path}",
         "rejected_note": "Some rows were rejected: see the Issues sheet of the result.",
         "not_read": "Files not read ({count}): {names}",
+        "causes": "Why:",
+        "all_issues": "Every issue ({count}, by level):",
+        "more_issues": "… and {more} more: run kpi-engine validate <inputs> to see them all.",
         "clean": "No problems found.",
         "error": "Error: {message}",
         "crash": "Internal error: {message}. Run again with --debug and send the output to the maintainers.",
@@ -124,11 +130,32 @@ def _fail(exc: BaseException, lang: Lang, debug: bool) -> typer.Exit:
         if issue.file and issue.file not in message:
             message = f"{issue.file}: {message}"
         err.print(t(lang, "error", message=message), markup=False, soft_wrap=True)
+        _print_causes(exc, lang)
     else:
         if debug:
             traceback.print_exc()
         err.print(t(lang, "crash", message=f"{type(exc).__name__}: {exc}"), markup=False, soft_wrap=True)
     return typer.Exit(2)
+
+
+LIST_SHOWN = 20  # issues printed after the causes of a run that scored nothing
+
+
+def _print_causes(exc: BaseException, lang: Lang) -> None:
+    """A run that scored nothing: the causes first, then the start of the issue list."""
+    causes = getattr(exc, "causes", ())
+    for k, cause in enumerate(causes, 1):
+        if k == 1:
+            err.print(t(lang, "causes"), markup=False)
+        err.print(f"  {k}. {cause.message(lang.value)}", markup=False, soft_wrap=True)
+    report = getattr(exc, "report", None)
+    if report is None or not report.issues:
+        return
+    issues = report.sorted()
+    err.print(t(lang, "all_issues", count=len(issues)), markup=False)
+    print_issues(Report(issues=issues[:LIST_SHOWN]), lang, err, keep_order=True)
+    if len(issues) > LIST_SHOWN:
+        err.print(t(lang, "more_issues", more=len(issues) - LIST_SHOWN), markup=False, soft_wrap=True)
 
 
 @dataclass
@@ -155,10 +182,10 @@ def _interrupted(state: _Written, lang: Lang) -> typer.Exit:
     return typer.Exit(130)
 
 
-def print_issues(report: Report, lang: Lang, console: Console | None = None) -> None:
+def print_issues(report: Report, lang: Lang, console: Console | None = None, keep_order: bool = False) -> None:
     """The issues table: a rich table on a terminal, tab-separated lines otherwise."""
     console = console or out
-    issues = report.sorted()
+    issues = report.issues if keep_order else report.sorted()
     if not issues:
         return
     headers = [ISSUE_COLUMNS[k][0 if lang == Lang.zh else 1] for k in ISSUE_COLUMNS]
@@ -309,13 +336,22 @@ def validate(inputs: InputsArg, lang: LangOpt = Lang.zh, debug: DebugOpt = False
     except Exception as exc:  # noqa: BLE001
         raise _fail(exc, lang, debug) from None
     report = data.report
+    nothing = data.scheme.empty or data.targets.empty
+    if nothing:  # what stops scoring comes first, then the whole list
+        from .diagnose import causes
+
+        found = causes(data)
+        if found:
+            out.print(t(lang, "causes"), markup=False)
+        for k, cause in enumerate(found, 1):
+            out.print(f"  {k}. {cause.message(lang.value)}", markup=False, soft_wrap=True)
     print_issues(report, lang)
     levels = report.by_level()
     out.print(t(lang, "issues", **{k: levels.get(k, 0) for k in ("error", "warning", "info")}), markup=False)
     out.print(t(lang, "rows", **pipeline.row_counts(report)), markup=False)
     if not report.issues:
         out.print(t(lang, "clean"), markup=False)
-    if data.scheme.empty or data.targets.empty:
+    if nothing:
         raise typer.Exit(2)
     raise typer.Exit(pipeline.exit_code(report))
 

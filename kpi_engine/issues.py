@@ -18,6 +18,7 @@ passed as a parameter. The exceptions at the bottom are for what stops a whole r
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -245,7 +246,15 @@ class KpiEngineError(Exception):
 
 
 class NothingToScoreError(KpiEngineError):
-    """No input file, no usable scheme, or no target row in scope: nothing can be scored."""
+    """No input file, no usable scheme, or no target row in scope: nothing can be scored.
+
+    ``causes``: the few issues that explain it, most fundamental first (kpi_engine.diagnose);
+    ``report``: the readers' report, when the input was read, for the full list."""
+
+    def __init__(self, issue: Issue, causes: Sequence[Issue] = (), report: Report | None = None) -> None:
+        super().__init__(issue)
+        self.causes = tuple(causes)
+        self.report = report
 
 
 class OutputError(KpiEngineError):

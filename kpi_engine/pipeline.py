@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, core, output, read
+from . import __version__, core, diagnose, output, read
 from .timing import phase
 from .data import InputData, Outcome
 from .issues import (
@@ -168,16 +168,22 @@ def score(
                         "score(load(paths))")
     core.check_input(data)  # a frame built by hand fails here, by name, before anything is counted
     period, start, end = parse_scope_args(period, start, end)
+    scope_text = _scope_text(period, start, end)
+
+    def nothing(issue, scope=None) -> NothingToScoreError:
+        # The causes in both languages are built from the issue list: the CLI picks one.
+        return NothingToScoreError(issue, causes=diagnose.causes(data, scope, scope_text), report=data.report)
+
     if data.scheme.empty:
-        raise NothingToScoreError(read.NO_SCHEME())
+        raise nothing(read.NO_SCHEME())
     scope = core.resolve_scope(data.targets["period"], period=period, start=start, end=end)
     if not scope:
-        raise NothingToScoreError(NO_TARGETS(scope_text=_scope_text(period, start, end)))
+        raise nothing(NO_TARGETS(scope_text=scope_text), scope)
     counts, skipped = _out_of_scope(data, scope)
     with phase("score"), gc_paused():
         results = core.score(data, scope)
     if results.people.empty:
-        raise NothingToScoreError(NO_TARGETS(scope_text=_scope_text(period, start, end)))
+        raise nothing(NO_TARGETS(scope_text=scope_text), scope)
     report = Report(issues=[*data.report.issues, *skipped, *results.issues], counts=counts)
     return Outcome(results=results, report=report, files=list(data.files), version=__version__)
 

@@ -126,6 +126,7 @@ class Recorder:
         codes = Counter(i.code for i in self.report.issues)
         if self.stopped is not None:
             codes[self.stopped.issue.code] += 1
+            codes.update(c.code for c in getattr(self.stopped, "causes", ()))  # what the CLI prints first
         return codes
 
     def errors(self) -> set[str]:

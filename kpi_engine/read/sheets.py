@@ -28,8 +28,8 @@ IGNORED_SHEETS = frozenset({"填写说明", "说明", "instructions", "readme", 
 
 SHEET_UNRECOGNISED = IssueType(
     "sheet_unrecognised", "info",
-    zh="工作表 {sheet} 不是可识别的输入表（名称和表头都不匹配），已忽略。",
-    en="Sheet {sheet} is not an input sheet (neither its name nor its headers match one); ignored.",
+    zh="工作表 {sheet} 不是可识别的输入表（名称和表头都不匹配），已忽略。{hint_zh}",
+    en="Sheet {sheet} is not an input sheet (neither its name nor its headers match one); ignored.{hint_en}",
 )
 HEADER_NOT_FOUND = IssueType(
     "header_not_found", "error",
@@ -149,6 +149,41 @@ def recognise(grid: Grid) -> tuple[vocab.SheetKind | None, int | None]:
     return None, None
 
 
+# Header cells that name a month: 1月, 2026-01, 2026年1月, Jan, January.
+_MONTH_HEADER = re.compile(
+    r"^(?:\d{1,2}月(?:份)?|\d{4}\s*[-/.年]\s*\d{1,2}\s*月?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?)$",
+    re.I)
+
+
+def closest(grid: Grid) -> dict[str, str]:
+    """For a sheet recognised as nothing: what it looks most like, for the message and for
+    the causes a run that scores nothing prints first (issue 12). Params of
+    SHEET_UNRECOGNISED: ``kind`` (the kind key whose required headers one row holds most
+    of, at least two), ``missing`` (those it lacks), ``months`` (month-like headers in
+    that row: a grid with a column per month)."""
+    best = (0, 0, None, -1, set())  # (matched, month headers, kind, row, keys)
+    for i, row in enumerate(_top(grid)):
+        months = sum(bool(_MONTH_HEADER.match(_norm(str(v)))) for v in row if isinstance(v, str))
+        for kind in vocab.SHEET_KINDS:
+            keys = {k for k, _ in _row_fields(row, kind.key).values()} & {f.key for f in kind.required}
+            if (len(keys), months) > best[:2]:
+                best = (len(keys), months, kind, i, keys)
+    matched, months, kind, _, keys = best
+    out = {"hint_zh": "", "hint_en": "", "kind": "", "missing": "", "months": str(months)}
+    if kind is None or matched < 2:
+        return out
+    missing = [f for f in kind.required if f.key not in keys]
+    out.update(kind=kind.key, missing="、".join(f"{f.zh}/{f.en}" for f in missing))
+    if months >= 2 and kind.key == "targets":
+        out["hint_zh"] = f"它看起来是按月分列的{kind.zh}表（表头有 {months} 个月份列），缺少：{out['missing']}。"
+        out["hint_en"] = (f" It looks like a {kind.en} grid with a column per month ({months} month headers); "
+                          f"missing: {out['missing']}.")
+    else:
+        out["hint_zh"] = f"它最接近{kind.zh}表，但缺少表头：{out['missing']}。"
+        out["hint_en"] = f" It comes closest to a {kind.en} sheet but lacks the headers: {out['missing']}."
+    return out
+
+
 def _missing(grid: Grid, kind: vocab.SheetKind) -> str:
     """The required headers absent from the best candidate row, for the message."""
     best: set[str] = set()
@@ -177,7 +212,7 @@ def read_sheets(book: Book, file: str, first_sid: int) -> tuple[list[Sheet], lis
         kind, hrow = recognise(head)
         if kind is None:
             if _norm(name) not in IGNORED_SHEETS and _nonblank_rows(head.cells):
-                issues.append(SHEET_UNRECOGNISED(file=file, sheet=name))
+                issues.append(SHEET_UNRECOGNISED(file=file, sheet=name, **closest(head)))
             continue
         grid = book.grid(name, hidden)
         if hrow is None:

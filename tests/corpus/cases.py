@@ -307,6 +307,9 @@ CASES: list[Case] = [
     Case("empty_folder", 2, {"no_input_files"}, people=()),
     Case("only_broken_files", 2, {"file_corrupt", "no_scheme"}, people=()),
     Case("targets_only_no_scheme", 2, {"no_scheme"}, people=()),
+    Case("month_grid_only", 2, {"no_target_rows", "cause_sheet_looks_like", "sheet_unrecognised", "rating_no_person"},
+         people=(),
+         note="the causes printed first name the grid; the ratings' follow-on errors come after"),
 ]
 
 CASE = {c.name: c for c in CASES}

@@ -41,6 +41,7 @@ from tests.corpus.xl import (
 HEADER = builders.TARGETS_HEADER  # 工号 姓名 部门 岗位 期间 指标 目标值 实际值 单位 备注
 EN_HEADER = ["Employee ID", "Name", "Team", "Role", "Period", "KPI", "Target", "Actual", "Unit", "Note"]
 MONTH = "2026-01"
+CLEAN_IDS = ("E001", "E002", "E003", "E004")
 ROLE = "销售代表"
 
 # The zip bomb's sheet inflates to this many bytes (inputs.md: an oversized file is
@@ -462,6 +463,17 @@ def _(folder: Path) -> None:
     rows[1][1] = "张三丰"
     rows += person("E102", name="王五") + person("E103", name="王五")
     xw_book(folder / "targets_names.xlsx", {"目标管理": [HEADER, *rows]})
+
+
+@case("month_grid_only")
+def _(folder: Path) -> None:
+    """A grid of monthly sales per person, with neither KPI nor target, and no long sheet:
+    nothing can be scored, and the first cause printed says the sheet looks like a month
+    grid and what it lacks (issue 12)."""
+    builders.assessment_form(folder / "assessment_form.xlsx")
+    rows = [["工号", "姓名", "部门", "岗位", "1月", "2月", "3月", "合计"]]
+    rows += [[pid, f"员工{pid}", "华北", ROLE, 30000, 35000, 40000, 105000] for pid in CLEAN_IDS]
+    xw_book(folder / "销售目标2026.xlsx", {"Sheet1": rows})
 
 
 @case("period_far_future_date")
