@@ -257,21 +257,26 @@ def write(
     if out.suffix == "":
         out = out.with_suffix(".xlsx")
     _plan_sheets(outcome, lang)
-    jobs: list[tuple[Path, Outcome, str | None]] = [(out, outcome, None)]
+    jobs: list[tuple[Path, str | None]] = [(out, None)]
     if split_by == "team":
         teams = sorted(outcome.results.people["team"].unique())
-        for team, path in output.team_paths(out, teams).items():
-            results = core.for_team(outcome.results, team)
-            # A manager sees the issues about their own people and team (the core knows
-            # whose they are); problems in the sheets themselves stay in the full result.
-            part = replace(outcome, results=results, report=Report(issues=list(results.issues), counts=outcome.report.counts))
-            jobs.append((path, part, team))
-    _refuse_inputs(outcome, [path for path, _, _ in jobs])
+        jobs += [(path, team) for team, path in output.team_paths(out, teams).items()]
+    _refuse_inputs(outcome, [path for path, _ in jobs])
     removed = output.remove_stale_temps(out.parent)
     if removed:
         outcome.report.add(STALE_TEMPS_REMOVED(count=len(removed), value=", ".join(removed)))
+    # Each team's share is cut as its turn comes (every table grouped once, core.by_team),
+    # so one team's results are held at a time, never every team's.
+    shares = core.by_team(outcome.results, [team for _, team in jobs[1:]])
     written = []
-    for path, part, team in jobs:
+    for path, team in jobs:
+        part = outcome
+        if team is not None:
+            with phase("split"):
+                _, results = next(shares)
+            # A manager sees the issues about their own people and team (the core knows
+            # whose they are); problems in the sheets themselves stay in the full result.
+            part = replace(outcome, results=results, report=Report(issues=list(results.issues), counts=outcome.report.counts))
         try:
             raised: list = []
             with phase("write"), gc_paused():

@@ -3,6 +3,7 @@ HYPOTHESIS_PROFILE=deep — both registered in tests/conftest.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -197,3 +198,104 @@ def test_round_half_up_agrees_with_decimal_on_the_shortest_form(x):
 
     expected = float(Decimal(repr(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
     assert core.round_half_up(x) == expected
+
+
+# --- by_team: every team's share at once is for_team's, team by team -----------------
+
+
+TEAM_NAMES = ("华东", "华南", "华北", "West", "Ost 1", "a*b?")
+split_people = st.lists(
+    st.tuples(
+        st.sampled_from(TEAM_NAMES),  # team in the latest month
+        st.one_of(st.none(), st.sampled_from(TEAM_NAMES)),  # team in an earlier month: a change issue
+        st.lists(st.tuples(st.sampled_from(MONTHS), st.sampled_from([1.0, -1.0, 0.0, 50.0]),
+                           st.one_of(st.none(), st.sampled_from([0.5, 1.0, 80.0]))), min_size=1, max_size=3),
+        st.lists(st.tuples(st.sampled_from(["C1", "C2", "C3"]), st.sampled_from(MONTHS),
+                           st.sampled_from([0.0, 4.0, 8.0]), st.one_of(st.none(), st.sampled_from([50.0, 90.0]))),
+                 max_size=2),  # training sessions: often none, so some teams have no training rows
+        st.booleans(),  # rated
+    ),
+    min_size=1, max_size=9,
+)
+
+
+def _split_input(drawn, stranger_sessions: bool, excellent_max_share: float):
+    rows, ratings, training = [], [], []
+    for i, (team, before, months, sessions, rated) in enumerate(drawn):
+        emp = f"E{i}"
+        for period, t, a in months:
+            rows.append(target(emp, kpi="销售额", period=period, t=t, a=a if a is not None else np.nan,
+                               team=before if before and period == MONTHS[0] else team))
+            rows.append(target(emp, kpi="费用率", period=period, t=0.05, a=0.04, team=team))
+        if before:  # the latest month's team wins; the earlier one is a change
+            rows.append(target(emp, kpi="销售额", period=MONTHS[-1], t=1.0, a=1.0, team=team))
+        for course, period, attended, post in sessions:
+            training.append(session(emp, course, period, planned=8.0, attended=attended, pre=40.0,
+                                    post=post if post is not None else np.nan, satisfaction=4.0))
+        if rated:
+            ratings.append(rating(emp, value=0.9))
+    if stranger_sessions:  # trained, but on no target sheet: in no team
+        training.append(session("X1", "C1", MONTHS[0], attended=8.0))
+        ratings.append(rating("X9"))
+    kpis = [dict(kpi="销售额", weight=60), dict(kpi="费用率", weight=30, direction="lower", is_percent=True),
+            dict(kpi="团队协作", weight=10, method="rating")]
+    return inputs(rows, scheme_rows=scheme(kpis), ratings=ratings, training=training,
+                  settings=Settings(excellent_max_share=excellent_max_share))
+
+
+def _assert_same_results(got, expected, team):
+    for f in dataclasses.fields(expected):
+        a, b = getattr(expected, f.name), getattr(got, f.name)
+        if isinstance(a, pd.DataFrame):
+            pd.testing.assert_frame_equal(b, a, check_exact=True, obj=f"{team}: {f.name}")
+        else:
+            assert b == a, (team, f.name)
+
+
+@settings(max_examples=SOME)
+@given(split_people, st.booleans(), st.sampled_from([0.2, 1.0]))
+def test_by_team_gives_each_team_exactly_what_for_team_gives(drawn, strangers, share):
+    res = core.score(_split_input(drawn, strangers, share))
+    teams = sorted(res.people["team"].unique())
+    got = list(core.by_team(res))
+    assert [t for t, _ in got] == teams
+    for team, part in got:
+        _assert_same_results(part, core.for_team(res, team), team)
+    # Between them the teams hold every person once, and the issues kept are for_team's.
+    assert sorted(pd.concat([p.people for _, p in got])["employee_id"]) == sorted(res.people["employee_id"])
+
+
+def test_by_team_covers_the_corner_cases_for_team_does():
+    """A team with no training rows, no issues, a team asked for that has no people, and a
+    person on two rows of people (never made by score(); for_team keeps them in both)."""
+    drawn = [("华东", None, [(MONTHS[0], 1.0, 1.0)], [("C1", MONTHS[0], 8.0, 90.0)], True),
+             ("华南", "华东", [(MONTHS[1], -1.0, 1.0)], [], False),
+             ("华北", None, [(MONTHS[2], 1.0, None)], [], True)]
+    res = core.score(_split_input(drawn, True, 0.2))
+    assert res.training_rows["employee_id"].isin(["X1"]).any() and res.issues
+    asked = ["华北", "nobody", "华东"]
+    got = list(core.by_team(res, asked))
+    assert [t for t, _ in got] == asked
+    for team, part in got:
+        _assert_same_results(part, core.for_team(res, team), team)
+    nobody = dict(got)["nobody"]
+    assert nobody.people.empty and nobody.training_courses.empty and nobody.scores.empty
+    assert dict(got)["华北"].training_rows.empty and dict(got)["华北"].training_courses.empty
+
+    # General issues interleaved with the teams' own keep their order; one about a person
+    # on no team's list goes to nobody.
+    from kpi_engine.issues import Issue
+
+    mixed = [Issue("g1", "info"), Issue("p", "warning", params=(("employee_id", "E1"),)),
+             Issue("t", "warning", params=(("team", "华东"),)), Issue("g2", "info"),
+             Issue("x", "warning", params=(("employee_id", "X1"),)), Issue("p", "error", params=(("employee_id", "E0"),)),
+             Issue("g3", "info", params=(("value", "华东"),))]
+    shuffled = dataclasses.replace(res, issues=mixed)
+    for team, part in core.by_team(shuffled):
+        _assert_same_results(part, core.for_team(shuffled, team), team)
+    assert [i.code for i in dict(core.by_team(shuffled))["华东"].issues] == ["g1", "t", "g2", "p", "g3"]
+
+    twice = dataclasses.replace(res, people=pd.concat([res.people, res.people.iloc[:1].assign(team="华北")],
+                                                      ignore_index=True))
+    for team, part in core.by_team(twice):
+        _assert_same_results(part, core.for_team(twice, team), team)

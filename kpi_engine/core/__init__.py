@@ -12,13 +12,13 @@ Modules, one concept each:
   teams       the team sheet and the team summary
   training    training metrics per person and course, before/after
   rounding    half-up rounding on the shortest decimal form
-  engine      score() (check_input() first) and for_team()
+  engine      score() (check_input() first), for_team() and by_team()
 """
 
 from __future__ import annotations
 
-from .engine import check_input, for_team, score
+from .engine import by_team, check_input, for_team, score
 from .rounding import round_half_up
 from .scope import resolve_scope
 
-__all__ = ["resolve_scope", "score", "for_team", "round_half_up", "check_input"]
+__all__ = ["resolve_scope", "score", "for_team", "by_team", "round_half_up", "check_input"]

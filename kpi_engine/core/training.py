@@ -61,8 +61,27 @@ def training_courses(training: pd.DataFrame) -> pd.DataFrame:
     """One row per course (TRAINING_COURSE_COLUMNS); attendance = attended / planned hours."""
     if training.empty:
         return d.frame(d.TRAINING_COURSE_COLUMNS)
+    return d.frame(d.TRAINING_COURSE_COLUMNS, _course_stats(training, ["course_id"]))
+
+
+def training_courses_by(training: pd.DataFrame, groups: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
+    """training_courses() of each group of rows at once: one groupby over (group, course).
+
+    ``groups`` labels each row of ``training`` (NaN: in no group). Returns the group of
+    each output row and the rows (TRAINING_COURSE_COLUMNS), by group then course; a
+    group's rows are exactly what training_courses() of its rows alone gives, since
+    each (group, course) aggregates the same rows in the same order."""
+    keep = groups.notna().to_numpy()
+    rows = training.loc[keep].assign(_group=groups.to_numpy()[keep])
+    if rows.empty:
+        return np.array([], dtype=object), d.frame(d.TRAINING_COURSE_COLUMNS)
+    out = _course_stats(rows, ["_group", "course_id"])
+    return out["_group"].to_numpy(dtype=object), d.frame(d.TRAINING_COURSE_COLUMNS, out)
+
+
+def _course_stats(training: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     s = _sessions(training)
-    out = s.groupby("course_id", sort=True).agg(
+    out = s.groupby(keys, sort=True).agg(
         course=("course", "first"), category=("category", "first"),
         trainees=("employee_id", "nunique"),
         attended=("attended_hours", "sum"), planned=("planned_hours", "sum"),
@@ -70,7 +89,7 @@ def training_courses(training: pd.DataFrame) -> pd.DataFrame:
         improvement=("improvement", "mean"), satisfaction=("satisfaction", "mean"),
     ).reset_index()
     out["attendance"] = out["attended"] / out["planned"].where(out["planned"] > 0)
-    return d.frame(d.TRAINING_COURSE_COLUMNS, out)
+    return out
 
 
 def before_after(monthly: pd.DataFrame, scores: pd.DataFrame, trainees: pd.DataFrame,
