@@ -79,6 +79,12 @@ KPI_CASES = [
      "费用率", 2.0, 12.0, "met"),
     ("lower inverse A=0 takes the cap", inputs([target(kpi="费用率", t=0.05, a=0)], settings=Settings(lower_formula="inverse")),
      "费用率", 1.2, 18.0, "met"),
+    # A = 0 is the best attainment the method allows: a 分段 table's top step (1.2) above
+    # the cap (1.0), so a zero scores what a tiny actual scores (12), never less (issue 10).
+    ("lower inverse A=0 on a 分段 table takes its top step",
+     inputs([target(kpi="费用率", t=2, a=0)], settings=Settings(lower_formula="inverse", default_cap=1.0),
+            scheme_rows=scheme([dict(kpi="费用率", weight=10, direction="lower", method="tiers", tier_table="标准")])),
+     "费用率", 1.2, 12.0, "met"),
     ("deduction never below 0", inputs([target(kpi="客户投诉", t=0, a=30)]), "客户投诉", 0.0, 0.0, "below"),
     ("deduction met", inputs([target(kpi="客户投诉", t=2, a=1)]), "客户投诉", 1.5, 10.0, "met"),
     ("default cap from settings", inputs([target(t=100, a=200)], settings=Settings(default_cap=1.5)),

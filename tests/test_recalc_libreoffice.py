@@ -147,3 +147,35 @@ def test_the_workbook_prints(tmp_path):
     pages = lo.to_png(pdf, tmp_path / "page", dpi=30, last=2)
     assert len(pages) == 2 and all(p.stat().st_size > 1000 for p in pages)
     assert not (Path(tmp_path / "pdf") / "result.xlsx").exists()
+
+
+def test_inverse_a_zero_on_a_tier_table_recalculates_to_its_top_step(tmp_path):
+    """反向公式 = 目标/实际 and a 分段 KPI whose table tops out above the cap: an actual of
+    0 takes the top step (issue 10), in the engine and in the workbook's formulas, also
+    after a user types 0 over a small actual."""
+    from .test_core_support import inputs, scheme, target
+
+    settings = Settings(lower_formula="inverse", default_cap=1.0)
+    rows = scheme([dict(kpi="费用率", weight=60, direction="lower", method="tiers", tier_table="标准"),
+                   dict(kpi="销售额", weight=40)])
+    targets = [target("E1", "费用率", t=2, a=0), target("E1", "销售额", t=100, a=100, row=3),
+               target("E2", "费用率", t=2, a=1, row=4), target("E2", "销售额", t=100, a=100, row=5)]
+    data = inputs(targets, scheme_rows=rows, settings=settings)
+    outcome = fx.outcome_of(data)
+    scores = outcome.results.scores.set_index(["employee_id", "kpi"])
+    assert scores.at[("E1", "费用率"), "attainment"] == 1.2  # the table's top step, above the cap 1.0
+    assert scores.at[("E1", "费用率"), "score"] >= scores.at[("E2", "费用率"), "score"]
+
+    src = tmp_path / "result.xlsx"
+    write_workbook(outcome, src, created=CREATED)
+    book = openpyxl.load_workbook(src)
+    book["明细"][f"K{_find_row(book['明细'], 'E2', '费用率')}"] = 0  # E2's small actual becomes 0
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    got = openpyxl.load_workbook(lo.recalc(edited, tmp_path / "out"), data_only=True)["明细"]
+    zero = fx.outcome_of(inputs([*targets[:2], target("E2", "费用率", t=2, a=0, row=4), targets[3]],
+                                scheme_rows=rows, settings=settings)).results.scores
+    for s in zero.itertuples(index=False):
+        r = _find_row(got, s.employee_id, s.kpi)
+        assert _equal(s.attainment, got[f"L{r}"].value) and _equal(s.score, got[f"M{r}"].value), (s.employee_id, s.kpi)
+    assert got[f"L{_find_row(got, 'E2', '费用率')}"].value == pytest.approx(1.2)

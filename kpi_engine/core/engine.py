@@ -19,7 +19,7 @@ from . import scheme as sch
 from .aggregate import aggregate, valid_months
 from .attainment import attainment, status
 from .collect import collect
-from .methods import method_scores
+from .methods import method_scores, top_step
 from .ratings import combined_ratings
 from .scope import identify, in_scope, resolve_scope
 from .sources import monthly_rows
@@ -65,10 +65,10 @@ def score(data: InputData, scope: Sequence[str] | None = None) -> Results:
 
     scores = _scores(kpis, months, bad, rating_scope, tiers, settings)
     scores = _with_notes_and_left_out(scores, targets, months)
-    grid = _monthly(months, rating_months, kpis, settings)
+    grid = _monthly(months, rating_months, kpis, tiers, settings)
 
     people = _people(ident, scores, settings, scope)
-    teams = team_kpis(scores, team_monthly, info, settings)
+    teams = team_kpis(scores, team_monthly, info, tiers, settings)
     summary, found = team_summary(people, settings)
     issues += found
 
@@ -174,7 +174,8 @@ def _scores(kpis, months, bad, rating_scope, tiers, settings: Settings) -> pd.Da
     is_rating = (scores["method"] == "rating").to_numpy()
     scores.loc[is_rating, ["target", "actual"]] = np.nan
     r = attainment(scores["target"], scores["actual"], scores["direction"] == "lower",
-                   settings.lower_formula == "inverse", scores["cap"])
+                   settings.lower_formula == "inverse", scores["cap"],
+                   top_step(scores["method"], scores["tier_table"], tiers))
     r = np.where(is_rating, rating_r.to_numpy(dtype="float64"), r)
     s = method_scores(scores, r, tiers)
     has = ~np.isnan(r) & ~np.isnan(s) & scores["usable"].to_numpy(dtype=bool)
@@ -198,13 +199,14 @@ def _with_notes_and_left_out(scores: pd.DataFrame, targets: pd.DataFrame, months
     return scores
 
 
-def _monthly(months, rating_months, kpis, settings: Settings) -> pd.DataFrame:
+def _monthly(months, rating_months, kpis, tiers, settings: Settings) -> pd.DataFrame:
     """Person × KPI × month attainment and status; 等级 KPIs show the month's combined rating.
 
     Keeps ``pk`` (dropped by d.frame for the public frame)."""
     pk = months["pk"].to_numpy(dtype="int64")
+    top = top_step(kpis["method"], kpis["tier_table"], tiers)[pk]
     r = attainment(months["target"], months["actual"], kpis["direction"].to_numpy(dtype=object)[pk] == "lower",
-                   settings.lower_formula == "inverse", kpis["cap"].to_numpy(dtype="float64")[pk])
+                   settings.lower_formula == "inverse", kpis["cap"].to_numpy(dtype="float64")[pk], top)
     m = months.assign(attainment=r, status=status(r, np.zeros(len(months), dtype=bool), settings))
     rm = rating_months.merge(kpis[[*KEYS, "pk"]], on=KEYS, how="inner")
     rm = rm.assign(target=np.nan, actual=np.nan,

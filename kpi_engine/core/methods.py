@@ -48,6 +48,15 @@ def tier_fraction(r, table, tiers: pd.DataFrame) -> np.ndarray:
     return out
 
 
+def top_step(method, table, tiers: pd.DataFrame) -> np.ndarray:
+    """The highest 完成率下限 of each 分段 row's tier table; NaN for other methods and
+    unknown tables (the inverse formula's best attainment, see attainment.attainment)."""
+    tops = tiers.groupby("table")["from_r"].max() if len(tiers) else pd.Series(dtype="float64")
+    table = pd.Series(np.asarray(table, dtype=object))
+    out = table.map(tops).to_numpy(dtype="float64")
+    return np.where(np.asarray(method, dtype=object) == "tiers", out, np.nan)
+
+
 def method_scores(df: pd.DataFrame, r, tiers: pd.DataFrame) -> np.ndarray:
     """s for each row of ``df`` (scheme columns resolved; target/actual aggregated) given r.
 

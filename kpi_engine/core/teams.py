@@ -10,6 +10,7 @@ from ..issues import Issue, IssueType
 from ..models import Settings
 from .aggregate import aggregate
 from .attainment import attainment, status
+from .methods import top_step
 
 TOO_MANY_EXCELLENT = IssueType(
     "core_excellent_share_exceeded",
@@ -21,19 +22,19 @@ TOO_MANY_EXCELLENT = IssueType(
 )
 
 
-def team_kpis(scores: pd.DataFrame, team_monthly: pd.DataFrame, kpi_info: pd.DataFrame,
+def team_kpis(scores: pd.DataFrame, team_monthly: pd.DataFrame, kpi_info: pd.DataFrame, tiers: pd.DataFrame,
               settings: Settings) -> pd.DataFrame:
     """One row per team × KPI of its members' roles (团队-source KPIs excepted: they show a
     roll-up that already has its own row), in TEAM_COLUMNS."""
     pairs = scores.loc[scores["source"] != "team", ["team", "kpi"]].drop_duplicates()
-    info = kpi_info[["kpi", "aggregation", "is_percent", "direction", "method", "cap", "order"]]
+    info = kpi_info[["kpi", "aggregation", "is_percent", "direction", "method", "cap", "order", "tier_table"]]
     pairs = pairs.merge(info, on="kpi", how="left")
 
     rolled = aggregate(team_monthly, ["team", "kpi"])
     out = pairs.merge(rolled[["team", "kpi", "target", "actual"]], on=["team", "kpi"], how="left")
     is_rating = out["method"].to_numpy(dtype=object) == "rating"
     r = attainment(out["target"], out["actual"], out["direction"] == "lower",
-                   settings.lower_formula == "inverse", out["cap"])
+                   settings.lower_formula == "inverse", out["cap"], top_step(out["method"], out["tier_table"], tiers))
     # A 等级 KPI has no target or actual: the team's value is the mean of its members' ratings.
     members = scores.loc[scores["method"] == "rating"].groupby(["team", "kpi"])["attainment"].mean()
     rating_r = pd.Series(list(zip(out["team"], out["kpi"]))).map(members).to_numpy(dtype="float64")

@@ -169,6 +169,12 @@ def write_scores(ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, results
     for d in ("higher", "lower"):
         mask = live & (direction == d).to_numpy()
         attain[mask] = fx.fill(fx.attainment(d, settings.lower_formula, cells), rows[mask])
+    if settings.lower_formula == "inverse":  # A = 0 on a 分段 KPI: its table's top step counts too
+        for table, (start, _fraction) in tier_ranges.items():
+            mask = live & (direction == "lower").to_numpy() & (method == "tiers").to_numpy() & \
+                (scores["tier_table"] == table).to_numpy()
+            if mask.any():
+                attain[mask] = fx.fill(fx.attainment("lower", "inverse", cells, top_step=start), rows[mask])
     attain[~live] = scores["attainment"][~live]
 
     # 得分: a formula per method (and direction, for 扣分).

@@ -66,14 +66,19 @@ _q = quote
 # --- 明细 ---------------------------------------------------------------------------
 
 
-def attainment(direction: str, lower_formula: str, c: ScoreCells) -> str:
-    """r from T and A (scoring.md, "Attainment r"); blank when T or A is missing or T < 0."""
+def attainment(direction: str, lower_formula: str, c: ScoreCells, top_step: str | None = None) -> str:
+    """r from T and A (scoring.md, "Attainment r"); blank when T or A is missing or T < 0.
+
+    ``top_step``: a 分段 KPI's range of 完成率下限 on 参数 — with the inverse formula, an
+    actual of 0 takes the larger of the cap and the table's top step."""
     t, a = f"{c.target}{{r}}", f"{c.actual}{{r}}"
     if direction == "lower":
         at_zero = f"IF({a}<=0,1,0)"
         if lower_formula == "inverse":
-            # T/A, and the cap for an actual of 0 or below (as kpi_engine.core.attainment).
-            core = f"IF({a}>0,{t}/{a},{c.cap}{{r}})"
+            # T/A; for an actual of 0 or below the best the method allows (as
+            # kpi_engine.core.attainment): the cap, or a 分段 table's top step if higher.
+            best = f"{c.cap}{{r}}" if top_step is None else f"MAX({c.cap}{{r}},{top_step})"
+            core = f"IF({a}>0,{t}/{a},{best})"
         else:
             core = f"MAX(0,2-{a}/{t})"
     else:
