@@ -434,7 +434,8 @@ def generate(n: int, seed: int = 7, out: Path = OUT, max_rows: int = MAX_ROWS_PE
             write_targets(folder / name, rows.iloc[part], t[part], a[part])
     write_form(folder / "assessment_form.xlsx", ratings(ppl, rng))
     write_plan(folder / "training_plan.xlsx", training(ppl, rng))
-    (folder / ".complete").write_text(f"{n} people, seed {seed}, {len(rows)} target rows\n")
+    files = len(list(folder.glob("*.xlsx")))
+    (folder / ".complete").write_text(f"{n} people, seed {seed}, {len(rows)} target rows, {files} files\n")
     return folder
 
 
