@@ -103,10 +103,11 @@ def run_floor(recipe: Path, folder: Path, out: Path, parallel_first: bool = Fals
             "rss": rss, "cells_read": got["cells_read"], "cells_written": got["cells_written"]}
 
 
-def bench_size(n: int, repeat: int, seed: int, inputs: Path = generate.OUT, runs: Path = RUNS,
+def bench_size(n: int, repeat: int, seed: int, inputs: Path = generate.OUT, work_dir: Path = RUNS,
                max_rows: int = generate.MAX_ROWS_PER_FILE) -> dict:
+    """Generate (or reuse) N's folder, then run and floor `repeat` times, alternating."""
     folder = generate.generate(n, seed, inputs, max_rows)
-    work = runs / f"n{n}"
+    work = work_dir / f"n{n}"
     work.mkdir(parents=True, exist_ok=True)
     recipe = work / "recipe.pkl"
     runs, floors = [], []

@@ -227,7 +227,7 @@ def test_report_gives_both_floors_cpu_ratios_and_growth_per_row(folder: Path):
 @pytest.mark.slow
 def test_bench_runs_end_to_end_on_a_split_month(tmp_path: Path):
     # What --sizes 75000 does, at 20 people with 100 target rows per file.
-    result = run.bench_size(N, 1, seed=3, inputs=tmp_path / "inputs", runs=tmp_path / "runs", max_rows=SMALL)
+    result = run.bench_size(N, 1, seed=3, inputs=tmp_path / "inputs", work_dir=tmp_path / "runs", max_rows=SMALL)
     assert result["input_files"] == 12 * 4 + 2
     assert result["cells_read"] == floor.read_inputs(generate.input_dir(N, 3, tmp_path / "inputs", SMALL))
     assert result["ratio"] > 0 and result["ratio_mc"] > 0 and result["cpu_ratio_mc"] > 0
