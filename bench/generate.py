@@ -6,7 +6,16 @@ N people (one 销售经理 and nine 销售代表 per team of ten) × 15 target-s
 12 months (2025-01 … 2025-12), as HR receives them: one target file per month
 (``targets_2025-01.xlsx`` …, sheet 目标管理), the assessment form (考核方案, 分段计分,
 评分 with 上级/同事/自评 ratings every month, 设置) and the training plan (four sessions
-per person). N = 100, 1,000, 5,000 give 18k, 180k, 900k target rows.
+per person). N = 100, 1,000, 5,000, 20,000, 75,000 give 18k, 180k, 900k, 3.6M, 13.5M
+target rows.
+
+A month whose target rows exceed ``MAX_ROWS_PER_FILE`` (500,000: under half of Excel's
+1,048,576-row sheet, so a file stays about 20 MB and opens in Excel in seconds) is split
+over several files on person boundaries, in parts of near-equal size:
+``targets_2025-01_part1.xlsx``, ``targets_2025-01_part2.xlsx`` … — the engine reads
+every workbook of the folder, so a month may come in any number of files. Up to 33,333
+people no month is split and the files are as before; 75,000 people give three parts of
+375,000 rows a month.
 
 Each role has 16 KPIs: the 15 on the target sheet cover every method (完成率, 分段,
 扣分), both directions, all three aggregations and every source (a manager's 团队销售额
@@ -18,7 +27,10 @@ each month has one ``待定`` actual that the readers reject.
 Files are written with xlsxwriter in constant-memory mode, styled like the templates
 (header fills, 工号/期间 as text, money and percent formats), and cached under
 ``bench/out/inputs/n<N>_s<seed>_<generator hash>/``: a folder is reused only when a
-``.complete`` marker says it was written in full by this very generator.
+``.complete`` marker says it was written in full by this very generator. Every
+xlsxwriter call's return code is checked: a refused cell (beyond the sheet's rows or
+columns, a text longer than a cell holds) stops the generator with the file, sheet and
+cell, rather than leaving a silently short or truncated input.
 """
 
 from __future__ import annotations
@@ -44,6 +56,8 @@ from kpi_engine.write.templates import OPTIONAL_FILL, REQUIRED_FILL, Styles, set
 OUT = ROOT / "bench" / "out" / "inputs"
 MONTHS = tuple(f"2025-{m:02d}" for m in range(1, 13))
 TEAM_SIZE = 10  # one manager and nine reps
+EXCEL_MAX_ROWS = 1_048_576  # rows of a worksheet, the header included
+MAX_ROWS_PER_FILE = 500_000  # target rows (below the header) of one generated file
 
 # (kpi, weight, method, direction, unit, aggregation, source, cap, floor, tier table,
 #  points per unit, step, generator, base). Weights sum to 100 per role.
@@ -95,8 +109,9 @@ def generator_hash() -> str:
     return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:10]
 
 
-def input_dir(n: int, seed: int, out: Path = OUT) -> Path:
-    return out / f"n{n}_s{seed}_{generator_hash()}"
+def input_dir(n: int, seed: int, out: Path = OUT, max_rows: int = MAX_ROWS_PER_FILE) -> Path:
+    limit = "" if max_rows == MAX_ROWS_PER_FILE else f"_r{max_rows}"
+    return out / f"n{n}_s{seed}{limit}_{generator_hash()}"
 
 
 def scheme() -> pd.DataFrame:
@@ -223,19 +238,51 @@ def training(ppl: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 # --- writing ----------------------------------------------------------------------------------
 
 
+class WriteRefused(RuntimeError):
+    """xlsxwriter returned an error code instead of writing a cell."""
+
+
+_CODES = {
+    -1: "beyond the sheet's 1,048,576 rows or 16,384 columns",
+    -2: "a text longer than the 32,767 characters a cell holds (truncated), or a row already "
+        "flushed in constant-memory mode",
+    -3: "a URL longer than Excel allows",
+}
+
+
+def cell_name(row: int, col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
+
+
+def check(code: int | None, path: str, sheet: str, row: int, col: int) -> None:
+    """Raise on an xlsxwriter error code (0 or None is success)."""
+    if code:
+        why = _CODES.get(code, "an unknown error")
+        raise WriteRefused(f"{path}, sheet {sheet}, cell {cell_name(row, col)}: xlsxwriter refused the cell "
+                           f"(code {code}: {why}). Lower MAX_ROWS_PER_FILE in bench/generate.py for long months, "
+                           f"or shorten the text.")
+
+
 class Sheet:
     """A constant-memory sheet written row by row with typed calls, styled like a template."""
 
     def __init__(self, wb: xlsxwriter.Workbook, styles: Styles, name: str, kind: vocab.SheetKind,
                  col_kinds: dict[str, str] | None = None) -> None:
         self.ws = wb.add_worksheet(name)
+        self.path = wb.filename
+        self.name = name
         self.styles = styles
         col_kinds = col_kinds or {}
         for c, f in enumerate(kind.fields):
             fmt = styles.get(header=REQUIRED_FILL if f.required else OPTIONAL_FILL)
-            self.ws.write_string(0, c, f.zh, fmt)
-            self.ws.set_column(c, c, 14, styles.get(col_kinds.get(f.key, "general")))
-        self.ws.set_row(0, 30)
+            check(self.ws.write_string(0, c, f.zh, fmt), self.path, name, 0, c)
+            check(self.ws.set_column(c, c, 14, styles.get(col_kinds.get(f.key, "general"))), self.path, name, 0, c)
+        check(self.ws.set_row(0, 30), self.path, name, 0, 0)
         self.ws.freeze_panes(1, 0)
         self.width = len(kind.fields)
         self.row = 1
@@ -248,6 +295,9 @@ class Sheet:
         # Formats may vary by row (a % KPI beside a money KPI): lists or a single format.
         fmts = [f if isinstance(f, list) else [f] * n for f in fmts]
         r0 = self.row
+        if r0 + n > EXCEL_MAX_ROWS:
+            raise WriteRefused(f"{self.path}, sheet {self.name}: {r0 + n:,} rows do not fit in a sheet "
+                               f"(Excel holds {EXCEL_MAX_ROWS:,}); lower MAX_ROWS_PER_FILE in bench/generate.py.")
         for i in range(n):
             r = r0 + i
             for c in range(self.width):
@@ -255,15 +305,17 @@ class Sheet:
                 if v is None or v == "" or (isinstance(v, float) and v != v):
                     continue
                 if isinstance(v, str):
-                    ws.write_string(r, c, v, fmts[c][i])
+                    code = ws.write_string(r, c, v, fmts[c][i])
                 elif isinstance(v, date):
-                    ws.write_datetime(r, c, v, fmts[c][i])
+                    code = ws.write_datetime(r, c, v, fmts[c][i])
                 elif isinstance(v, bool):
-                    ws.write_string(r, c, "是" if v else "否", fmts[c][i])
+                    code = ws.write_string(r, c, "是" if v else "否", fmts[c][i])
                 else:
-                    ws.write_number(r, c, v, fmts[c][i])
+                    code = ws.write_number(r, c, v, fmts[c][i])
+                if code:
+                    check(code, self.path, self.name, r, c)
         self.row += n
-        ws.autofilter(0, 0, self.row - 1, self.width - 1)
+        check(ws.autofilter(0, 0, self.row - 1, self.width - 1), self.path, self.name, self.row - 1, self.width - 1)
 
 
 def new_book(path: Path) -> tuple[xlsxwriter.Workbook, Styles]:
@@ -325,9 +377,44 @@ def write_plan(path: Path, tr: pd.DataFrame) -> None:
     wb.close()
 
 
-def generate(n: int, seed: int = 7, out: Path = OUT) -> Path:
-    """Write (or reuse) the input folder for n people; returns the folder."""
-    folder = input_dir(n, seed, out)
+def parts(employee_ids: np.ndarray, max_rows: int = MAX_ROWS_PER_FILE) -> list[slice]:
+    """A month's rows (sorted by person) → slices of at most max_rows, cut between people,
+    as few and as even as possible."""
+    n = len(employee_ids)
+    if n <= max_rows:
+        return [slice(0, n)]
+    starts = np.flatnonzero(np.r_[True, employee_ids[1:] != employee_ids[:-1]])  # each person's first row
+    widest = int(np.diff(np.r_[starts, n]).max())
+    if widest > max_rows:
+        raise ValueError(f"one person has {widest} target rows in a month, more than the {max_rows:,} "
+                         f"rows a file may hold: raise max_rows")
+    k = -(-n // max_rows)
+    while True:
+        # Cut at the last person start at or before each even share of the rows.
+        even = (np.arange(1, k) * n) // k
+        cuts = np.r_[0, starts[np.searchsorted(starts, even, side="right") - 1], n]
+        cuts = np.unique(cuts)
+        if (np.diff(cuts) <= max_rows).all():
+            return [slice(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:])]
+        k += 1
+
+
+def target_files(period: str, count: int) -> list[str]:
+    """File names of a month in `count` parts; one part keeps the plain name."""
+    if count == 1:
+        return [f"targets_{period}.xlsx"]
+    width = len(str(count))  # part01 … part12 sort in order, as the engine reads by path
+    return [f"targets_{period}_part{i:0{width}d}.xlsx" for i in range(1, count + 1)]
+
+
+def generate(n: int, seed: int = 7, out: Path = OUT, max_rows: int = MAX_ROWS_PER_FILE) -> Path:
+    """Write (or reuse) the input folder for n people; returns the folder.
+
+    ``max_rows`` caps the target rows of one file (a month over it is split); the tests
+    lower it to split tiny months."""
+    if not 0 < max_rows < EXCEL_MAX_ROWS:
+        raise ValueError(f"max_rows must be between 1 and {EXCEL_MAX_ROWS - 1:,} (one row is the header)")
+    folder = input_dir(n, seed, out, max_rows)
     if (folder / ".complete").exists():
         return folder
     if folder.exists():
@@ -338,12 +425,17 @@ def generate(n: int, seed: int = 7, out: Path = OUT) -> Path:
     rows = targets(ppl, rng)
     t, a = as_typed(rows, rng)
     months = rows["m"].to_numpy()
+    ids = rows["employee_id"].to_numpy()
     for m, period in enumerate(MONTHS):
         sel = np.flatnonzero(months == m)
-        write_targets(folder / f"targets_{period}.xlsx", rows.iloc[sel], t[sel], a[sel])
+        chunks = parts(ids[sel], max_rows)
+        for name, chunk in zip(target_files(period, len(chunks)), chunks):
+            part = sel[chunk]
+            write_targets(folder / name, rows.iloc[part], t[part], a[part])
     write_form(folder / "assessment_form.xlsx", ratings(ppl, rng))
     write_plan(folder / "training_plan.xlsx", training(ppl, rng))
-    (folder / ".complete").write_text(f"{n} people, seed {seed}, {len(rows)} target rows\n")
+    files = len(list(folder.glob("*.xlsx")))
+    (folder / ".complete").write_text(f"{n} people, seed {seed}, {len(rows)} target rows, {files} files\n")
     return folder
 
 
@@ -352,9 +444,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("n", type=int, nargs="+")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--max-rows", type=int, default=MAX_ROWS_PER_FILE,
+                   help=f"target rows per file; a longer month is split (default {MAX_ROWS_PER_FILE:,})")
     args = p.parse_args(argv)
     for n in args.n:
-        print(generate(n, args.seed, args.out))
+        print(generate(n, args.seed, args.out, args.max_rows))
     return 0
 
 

@@ -1,6 +1,7 @@
 """The benchmark: a whole `kpi-engine score` run against the I/O floor of the same files.
 
     python bench/run.py --sizes 100 1000 5000 --repeat 3
+    python bench/run.py --sizes 20000 75000 --repeat 1     (3.6M and 13.5M target rows)
 
 For each N (people; × 15 KPIs × 12 months of target rows, see bench/generate.py) and
 each repeat, alternating so that a busy machine slows both alike:
@@ -13,10 +14,14 @@ each repeat, alternating so that a busy machine slows both alike:
 2. **floor** — ``bench/floor.py`` in its own process: python-calamine reads every
    cell of the same input files, then xlsxwriter writes the cells of the result the
    first run produced (same sheets, rows, columns, values, formulas with their values,
-   formats), no scoring. The floor is the time of those two steps alone.
+   formats), no scoring. The floor is the time of those two steps alone. It reads
+   twice: one file after another (the **single-core floor**) and on a pool of
+   ``os.cpu_count()`` threads (the **multi-core floor**: that read plus the same write).
 
-Printed per N: the median over repeats of run / floor (each run paired with the floor
-that follows it), the run and floor medians, peak RSS, and where the run's time goes.
+Printed per N: the median over repeats of run / floor against both floors (each run
+paired with the floor that follows it) and of the CPU-time ratios, seconds per million
+target rows and peak RSS bytes per target row (so growth with N is visible), the run and
+floor medians, peak RSS, and where the run's time goes.
 ``--json PATH`` keeps every measurement. Inputs are generated once and cached under
 bench/out/inputs/; results go to bench/out/runs/ (git-ignored).
 """
@@ -44,8 +49,10 @@ import generate  # noqa: E402
 
 RUNS = HERE / "out" / "runs"
 GIB = 1024**3
-TARGET_RATIO = 1.5
-TARGET_RSS = 2 * GIB
+# run / single-core floor, by N: the goal at 5,000 people is 0.8 (issue 13); 1,000 keeps
+# the earlier 1.5, where interpreter start and imports are still a tenth of the run.
+TARGET_RATIO = {1000: 1.5, 5000: 0.8}
+TARGET_RSS = 2 * GIB  # at 5,000 people
 TARGET_CORE_SHARE = 0.20
 
 
@@ -86,18 +93,21 @@ def run_engine(folder: Path, out: Path, phases: Path) -> dict:
     return {"wall": wall, "cpu": cpu, "rss": rss, "exit": code, "phases": split, "peak_mb": peak_mb}
 
 
-def run_floor(recipe: Path, folder: Path, out: Path) -> dict:
-    wall, _, rss, _, stdout = spawn([sys.executable, str(HERE / "floor.py"), str(recipe), str(folder), str(out)],
-                                 capture=True)
+def run_floor(recipe: Path, folder: Path, out: Path, parallel_first: bool = False) -> dict:
+    cmd = [sys.executable, str(HERE / "floor.py"), str(recipe), str(folder), str(out)]
+    wall, _, rss, _, stdout = spawn(cmd + (["--parallel-first"] if parallel_first else []), capture=True)
     got = json.loads(stdout)
     return {"floor": got["read"] + got["write"], "read": got["read"], "write": got["write"], "cpu": got["cpu"],
-            "wall": wall,
+            "floor_mc": got["read_mc"] + got["write"], "read_mc": got["read_mc"], "cpu_mc": got["cpu_mc"],
+            "threads": got["threads"], "wall": wall,
             "rss": rss, "cells_read": got["cells_read"], "cells_written": got["cells_written"]}
 
 
-def bench_size(n: int, repeat: int, seed: int) -> dict:
-    folder = generate.generate(n, seed)
-    work = RUNS / f"n{n}"
+def bench_size(n: int, repeat: int, seed: int, inputs: Path = generate.OUT, work_dir: Path = RUNS,
+               max_rows: int = generate.MAX_ROWS_PER_FILE) -> dict:
+    """Generate (or reuse) N's folder, then run and floor `repeat` times, alternating."""
+    folder = generate.generate(n, seed, inputs, max_rows)
+    work = work_dir / f"n{n}"
     work.mkdir(parents=True, exist_ok=True)
     recipe = work / "recipe.pkl"
     runs, floors = [], []
@@ -107,11 +117,12 @@ def bench_size(n: int, repeat: int, seed: int) -> dict:
         if i == 0:  # the floor writes what the engine wrote: extract it once, untimed
             with open(recipe, "wb") as fh:
                 pickle.dump(floor.extract(result), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        floors.append(run_floor(recipe, folder, work / "floor.xlsx"))
+        floors.append(run_floor(recipe, folder, work / "floor.xlsx", parallel_first=i % 2 == 1))
         r, f = runs[-1], floors[-1]
         print(f"  N={n:>5} #{i + 1}: run {r['wall']:7.2f} s ({r['rss'] / GIB:.2f} GiB)   "
-              f"floor {f['floor']:7.2f} s (read {f['read']:.2f} + write {f['write']:.2f})   "
-              f"ratio {r['wall'] / f['floor']:.2f} (CPU {r['cpu'] / f['cpu']:.2f})", flush=True)
+              f"floor {f['floor']:7.2f} s (read {f['read']:.2f} | {f['threads']} threads {f['read_mc']:.2f} "
+              f"+ write {f['write']:.2f})   ratio {r['wall'] / f['floor']:.2f} | {r['wall'] / f['floor_mc']:.2f} "
+              f"(CPU {r['cpu'] / f['cpu']:.2f} | {r['cpu'] / f['cpu_mc']:.2f})", flush=True)
     return summarise(n, folder, runs, floors)
 
 
@@ -123,12 +134,21 @@ def _median(values):
 def summarise(n: int, folder: Path, runs: list[dict], floors: list[dict]) -> dict:
     phases = {k: _median([r["phases"][k] for r in runs]) for k in runs[0]["phases"]}
     wall = _median([r["wall"] for r in runs])
+    target_rows = n * 15 * len(generate.MONTHS)
+    rss = max(r["rss"] for r in runs)
     return {
         "n": n,
-        "target_rows": n * 15 * len(generate.MONTHS),
+        "target_rows": target_rows,
+        "input_files": len(list(folder.glob("*.xlsx"))),
         "input_mb": sum(p.stat().st_size for p in folder.glob("*.xlsx")) / 1e6,
         "ratio": _median([r["wall"] / f["floor"] for r, f in zip(runs, floors)]),
+        "ratio_mc": _median([r["wall"] / f["floor_mc"] for r, f in zip(runs, floors)]),
         "cpu_ratio": _median([r["cpu"] / f["cpu"] for r, f in zip(runs, floors)]),
+        "cpu_ratio_mc": _median([r["cpu"] / f["cpu_mc"] for r, f in zip(runs, floors)]),
+        "threads": floors[0]["threads"],
+        # Growth: a run that scales linearly keeps both flat as N grows.
+        "s_per_m_rows": wall / (target_rows / 1e6),
+        "bytes_per_row": rss / target_rows,
         # Stricter: our own writer beats xlsxwriter's per-cell API, so also compare with
         # calamine's read plus the write phase as the engine does it.
         "strict_ratio": _median([r["wall"] / (f["read"] + r["phases"]["write"]) for r, f in zip(runs, floors)]),
@@ -136,7 +156,9 @@ def summarise(n: int, folder: Path, runs: list[dict], floors: list[dict]) -> dic
         "floor": _median([f["floor"] for f in floors]),
         "floor_read": _median([f["read"] for f in floors]),
         "floor_write": _median([f["write"] for f in floors]),
-        "rss": max(r["rss"] for r in runs),
+        "floor_mc": _median([f["floor_mc"] for f in floors]),
+        "floor_read_mc": _median([f["read_mc"] for f in floors]),
+        "rss": rss,
         "floor_rss": max(f["rss"] for f in floors),
         "phases": phases,
         "shares": {k: (v / wall if v is not None else None) for k, v in phases.items()},
@@ -152,46 +174,51 @@ def _pct(x) -> str:
 
 
 def report(results: list[dict], repeat: int) -> str:
-    """The README table: ratios first, then absolute figures of this machine."""
+    """The README tables: ratios and growth first, then absolute figures of this machine."""
+    threads = results[0]["threads"] if results else 1
     lines = [
-        "| N people | target rows | run / floor | CPU time ratio | run / (read floor + our write) | peak RSS "
+        f"| N people | target rows | run / floor | run / {threads}-core floor | CPU-time ratio (1 / {threads} cores) "
+        "| run / (read floor + our write) | s per M rows | peak RSS | bytes per row "
         "| read | validate | score | write | other |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         s = r["shares"]
-        lines.append(f"| {r['n']:,} | {r['target_rows']:,} | **{r['ratio']:.2f}** | {r['cpu_ratio']:.2f} | "
-                     f"{r['strict_ratio']:.2f} | "
-                     f"{r['rss'] / GIB:.2f} GiB | "
+        lines.append(f"| {r['n']:,} | {r['target_rows']:,} | **{r['ratio']:.2f}** | {r['ratio_mc']:.2f} | "
+                     f"{r['cpu_ratio']:.2f} / {r['cpu_ratio_mc']:.2f} | {r['strict_ratio']:.2f} | "
+                     f"{r['s_per_m_rows']:.1f} | {r['rss'] / GIB:.2f} GiB | {r['bytes_per_row']:,.0f} | "
                      f"{_pct(s['read'])} | {_pct(s['validate'])} | {_pct(s['score'])} | {_pct(s['write'])} | "
                      f"{_pct(s['other'])} |")
     lines += [
         "",
-        "| N people | input | run | floor (read + write) | read + validate | score | write |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        f"| N people | input | run | floor (read + write) | {threads}-thread read | read + validate | score | write |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         p = r["phases"]
         load = p["read"] + (p["validate"] or 0.0)
-        lines.append(f"| {r['n']:,} | {r['input_mb']:.1f} MB | {r['run']:.1f} s | {r['floor']:.1f} s "
-                     f"({r['floor_read']:.1f} + {r['floor_write']:.1f}) | {load:.1f} s | {p['score']:.1f} s | "
-                     f"{p['write']:.1f} s |")
+        lines.append(f"| {r['n']:,} | {r['input_files']} files, {r['input_mb']:.1f} MB | {r['run']:.1f} s | "
+                     f"{r['floor']:.1f} s ({r['floor_read']:.1f} + {r['floor_write']:.1f}) | "
+                     f"{r['floor_read_mc']:.1f} s | {load:.1f} s | {p['score']:.1f} s | {p['write']:.1f} s |")
     lines.append("")
     lines.append(f"Medians of {repeat} alternating repeats; shares are of the run's wall time "
-                 "(other = interpreter start, imports, the CLI's summary).")
+                 "(other = interpreter start, imports, the CLI's summary); s per M rows is the run's wall "
+                 "time per million target rows, bytes per row its peak RSS per target row.")
     return "\n".join(lines)
 
 
 def verdict(results: list[dict]) -> list[str]:
     out = []
     for r in results:
-        if r["n"] >= 1000:
-            ok = r["ratio"] <= TARGET_RATIO
-            out.append(f"N={r['n']}: run/floor {r['ratio']:.2f} {'≤' if ok else '>'} {TARGET_RATIO} "
-                       f"{'met' if ok else 'NOT met'}")
-        if r["n"] >= 5000:
+        if (goal := TARGET_RATIO.get(r["n"])) is not None:
+            ok = r["ratio"] <= goal
+            out.append(f"N={r['n']}: run/floor {r['ratio']:.2f} {'≤' if ok else '>'} {goal} "
+                       f"{'met' if ok else 'NOT met'} (single-core floor; {r['ratio_mc']:.2f} against the "
+                       f"{r['threads']}-core floor)")
+        if r["n"] == 5000:
             ok = r["rss"] <= TARGET_RSS
             out.append(f"N={r['n']}: peak RSS {r['rss'] / GIB:.2f} GiB {'met' if ok else 'NOT met'} (≤ 2 GiB)")
+        if r["n"] >= 5000:
             s = r["shares"]
             if s["validate"] is None:
                 core = s["score"]

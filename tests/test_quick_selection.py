@@ -27,6 +27,7 @@ KEPT = [
     "tests/test_templates.py",
     "tests/test_corpus.py::test_case[",
     "tests/test_faults.py::test_sigkill_while_writing_leaves_the_old_result",
+    "bench/test_bench.py::test_parts_are_as_few_and_even_as_the_limit_allows",  # pyproject's testpaths
 ]
 
 
