@@ -112,16 +112,17 @@ def _text(value) -> str:
         return ""
     t = unicodedata.normalize("NFKC", str(value)).casefold()
     t = re.sub(r"[(\[【〔（][^)\]】〕）]*[)\]】〕）]", "", t)  # a unit hint: 1月(万元)
-    return re.sub(r"[\s_\-—·:：/()（）\[\]【】]", "", t)
+    t = re.sub(r"[\s_·:：()（）\[\]【】]", "", t)
+    return re.sub(r"[-—/.]+", "-", t).strip("-")  # 2026/3, 2026.03 and 2026-03 alike
 
 
 def _strip_role(t: str) -> tuple[str, str]:
     for role, words in _ROLE_WORDS.items():
         for w in words:
             if t.endswith(w) and len(t) > len(w):
-                return t[: -len(w)], role
+                return t[: -len(w)].strip("-"), role
             if t.startswith(w) and len(t) > len(w):
-                return t[len(w):], role
+                return t[len(w):].strip("-"), role
     return t, ""
 
 
@@ -133,12 +134,12 @@ def _month_of_text(t: str) -> tuple[int | None, int] | None:
     if m := re.fullmatch(r"([一二三四五六七八九十]{1,2})月份?", t):
         n = _CN_MONTH.get(m[1])
         return (None, n) if n else None
-    if m := re.fullmatch(_YEAR + r"(?:[.年])?(\d{1,2})月?份?", t):  # separators are stripped by _text
+    if m := re.fullmatch(_YEAR + r"(?:[-年])?(\d{1,2})月?份?", t):
         n = int(m[2])
-        if 1 <= n <= 12 and (len(m[2]) == 2 or "年" in t or "." in t):
+        if 1 <= n <= 12 and (len(m[2]) == 2 or "年" in t or "-" in t):
             return int(m[1]), n
         return None
-    if m := re.fullmatch(r"([a-z]{3,9})\.?(\d{2}|\d{4})?", t):
+    if m := re.fullmatch(r"([a-z]{3,9})-?(\d{2}|\d{4})?", t):
         word, n = m[1], _EN_MONTH.get(m[1][:3])
         full = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                 "october", "november", "december")
@@ -577,7 +578,7 @@ def _check_totals(body, shape, col_of, periods, rec, t_row, a_row, label_j, pair
             what_zh, what_en = ("目标", "targets") if role == TARGET else ("实际值", "actuals")
             for k in np.flatnonzero(bad):
                 i = rows_[k]
-                out.append(TOTAL_MISMATCH(file=file, sheet=sheet, cell=addr(i, tc.j), value=str(body[i, tc.j]),
+                out.append(TOTAL_MISMATCH(file=file, sheet=sheet, cell=addr(i, tc.j), value=body[i, tc.j],
                                           header=str(header[tc.j]).strip(), what_zh=what_zh, what_en=what_en,
                                           sum=_fmt(s[k]), mean=_fmt(mean[k])))
     return out

@@ -71,9 +71,9 @@ def records(per_month: bool):
                                       for m in range(1, 13)]
 
 
-def assessment_form(path: Path) -> Path:
-    ratings = [builders.RATINGS_HEADER]
-    for m in range(1, REPORTED + 1):
+def assessment_form(path: Path, ratings: bool = True) -> Path:
+    ratings, with_ratings = [builders.RATINGS_HEADER], ratings
+    for m in range(1, REPORTED + 1 if with_ratings else 1):
         for i, (pid, _n, _t, role) in enumerate(PEOPLE):
             if role == ROLE_S:
                 ratings.append([pid, f"{YEAR}-{m:02d}", "团队协作", "上级", "经理", RATING_WORDS[(i + m) % 4]])
