@@ -47,6 +47,8 @@ NOT_IN_SCOPE = IssueType(
        "or leave out --period/--from/--to.",
 )
 
+# Issues that refuse a whole sheet: when one is about the only target sheet, it is the cause.
+SHEET_REFUSALS = frozenset({"header_not_found", "duplicate_header", "period_missing", "year_missing", "period_conflict"})
 _REFUSED_FILES = ("file_corrupt", "file_encrypted", "file_too_large", "cell_too_long", "unsupported_file")
 
 
@@ -70,12 +72,12 @@ def causes(data: InputData, scope: Sequence[str] | None = None, scope_text: str 
                            hint_en=dict(i.params).get("hint_en", "")) for i in near]
 
     if data.scheme.empty:
-        header = [i for i in issues if i.code == "header_not_found" and i.file and _kind_of(i, data) == "scheme"]
+        header = [i for i in issues if i.code in SHEET_REFUSALS and i.file and _kind_of(i, data) == "scheme"]
         found += header or looks_like("scheme") or [i for i in issues if i.code == "no_scheme"]
     counts = [c for c in data.report.counts if c.kind == "targets"]
     used = sum(c.used for c in counts)
     if not used:
-        header = [i for i in issues if i.code == "header_not_found" and _kind_of(i, data) == "targets"]
+        header = [i for i in issues if i.code in SHEET_REFUSALS and _kind_of(i, data) == "targets"]
         refused_sheets = {(i.file, i.sheet) for i in header}
         rejected = [c for c in counts if (c.file, c.sheet) not in refused_sheets]
         found += header
@@ -83,7 +85,7 @@ def causes(data: InputData, scope: Sequence[str] | None = None, scope_text: str 
         # Without a scheme every row is rejected: the scheme's cause above says it all.
         if read and not data.scheme.empty:
             target_files = {c.file for c in rejected}
-            errors = [i for i in issues if i.level == "error" and i.file in target_files and i.code != "header_not_found"]
+            errors = [i for i in issues if i.level == "error" and i.file in target_files and i.code not in SHEET_REFUSALS]
             top = Counter(i.code for i in errors).most_common(3)
             reasons = "; ".join(f"{code} × {n}" for code, n in top)
             first = errors[0] if errors else None

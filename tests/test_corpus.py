@@ -62,7 +62,8 @@ TEXT_HEADERS = {"工号", "姓名", "部门", "岗位", "类别", "指标", "备
 FILE_LEVEL = {"file_corrupt", "file_encrypted", "file_too_large", "lock_file_skipped", "result_file_skipped",
               "unsupported_file", "no_input_files", "input_not_found", "no_scheme_found", "no_target_rows",
               "no_scheme", "no_targets"}
-SHEET_LEVEL = {"header_not_found", "role_has_bad_rows", "core_rating_weight_zero", "sheet_unrecognised",
+SHEET_LEVEL = {"header_not_found", "year_missing", "period_missing", "period_conflict", "grid_without_target",
+               "grid_read", "period_from_title", "role_has_bad_rows", "core_rating_weight_zero", "sheet_unrecognised",
                "unknown_columns", "rows_out_of_scope"}
 # The column headers of the result (outputs.md) and of the inputs: a row holding two or
 # more of them, and nothing but text, starts a table (团队 and 说明 hold several).

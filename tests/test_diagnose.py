@@ -24,6 +24,11 @@ def _no_period_column(drop: Path) -> None:
     builders.write_workbook(drop / "targets.xlsx", {"目标管理": rows})
 
 
+def _no_kpi_column(drop: Path) -> None:
+    rows = [["工号", "姓名", "部门", "岗位", "期间", "目标值", "实际值"], ["E001", "张伟", "华东", "销售代表", "2026-01", 1, 1]]
+    builders.write_workbook(drop / "targets.xlsx", {"目标管理": rows})
+
+
 def _every_row_bad(drop: Path) -> None:
     builders.target_sheet(drop / "targets.xlsx", "三月")
 
@@ -41,7 +46,8 @@ def _corrupt_only(drop: Path) -> None:
 CASES = [
     # (name, build, with the assessment form, extra args, cause codes in order, words in the first cause)
     ("a month grid", _grid, True, [], ["cause_sheet_looks_like"], "按月分列"),
-    ("a sheet named right, a header missing", _no_period_column, True, [], ["header_not_found"], "期间"),
+    ("a sheet named right, 期间 missing and no month in title or name", _no_period_column, True, [], ["period_missing"], "期间"),
+    ("a sheet named right, a header missing", _no_kpi_column, True, [], ["header_not_found"], "指标"),
     ("every row rejected", _every_row_bad, True, [], ["cause_all_rejected"], "bad_period × 12"),
     ("the scheme's headers renamed", _scheme_renamed, False, [], ["cause_sheet_looks_like"], "考核方案"),
     ("only a corrupt file", _corrupt_only, True, [], ["cause_files_refused", "cause_no_target_sheet"], "targets.xlsx"),

@@ -130,6 +130,15 @@ class Rows:
                 if any(m is not None for m in parts):
                     self._formula_masks[(attr, fl.key)] = np.concatenate(
                         [m if m is not None else np.zeros(len(s.raw), dtype=bool) for m, s in zip(parts, sheets)])
+        # Cells of their own (a month grid reshaped, sheets.Sheet.cells): field → (has one, the cell).
+        self._own_cells: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for fl in kind.fields:
+            parts = [s.cells.get(fl.key) for s in sheets]
+            if any(p is not None for p in parts):
+                cells = np.concatenate([p if p is not None else np.full(len(s.raw), "", dtype=object)
+                                        for p, s in zip(parts, sheets)])
+                has = np.concatenate([np.full(len(s.raw), p is not None) for p, s in zip(parts, sheets)])
+                self._own_cells[fl.key] = has, cells
         # Categorical: `status == OK` compares small codes, not a million Python strings.
         self.status = pd.Series(OK, index=self.df.index, dtype=STATUS_DTYPE)
         refused = [sid for sid, s in self.sheets.items() if s.refused]
@@ -152,7 +161,7 @@ class Rows:
         # The sheets' cells now live in self.df: let the sheets' own copies go, so that a
         # million rows are not held twice while they are checked (bench/memory.py).
         for s in sheets:
-            s.raw, s.distinct = s.raw.iloc[:0], {}
+            s.raw, s.distinct, s.cells = s.raw.iloc[:0], {}, {}
 
     def untrusted(self, key: str) -> pd.Series:
         """Formula cells of ``key`` whose saved value cannot be used."""
@@ -244,7 +253,12 @@ class Rows:
         u_letter, u_row = np.divmod(uniques, base)
         names = np.array([f"{letters[c]}{r}" if letters[c] else "" for c, r in zip(u_letter.tolist(), u_row.tolist())],
                          dtype=object)
-        return pd.Series(names[codes], index=df.index, dtype=object)
+        out = names[codes]
+        own = self._own_cells.get(field)
+        if own is not None:
+            pos = df.index.to_numpy()
+            out = np.where(own[0][pos], own[1][pos], out)
+        return pd.Series(out, index=df.index, dtype=object)
 
     def per_sheet(self, attr) -> pd.Series:
         """A per-sheet fact (``attr(sheet)``) spread over the rows, via a dict map (no per-row Python)."""

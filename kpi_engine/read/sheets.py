@@ -18,6 +18,7 @@ import pandas as pd
 
 from .. import vocab
 from ..issues import Issue, IssueType
+from . import layouts
 from .values import blank_mask
 from .workbook import Book, Grid, col_letter
 
@@ -104,6 +105,9 @@ class Sheet:
     refused: bool = False  # a header problem refuses every row (reported once, on the header)
     # field → (codes, distinct values) of a text-only column: raw[field] == values[codes]
     distinct: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    # field → each raw row's own cell ('H17', '' for none), for a sheet reshaped from a
+    # month grid (layouts.py), where 期间/目标值/实际值 move from column to column
+    cells: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _row_fields(cells: np.ndarray, kind_key: str) -> dict[int, tuple[str, str]]:
@@ -127,6 +131,15 @@ def _top(grid: Grid) -> np.ndarray:
     return grid.cells[: int(np.searchsorted(grid.rows, HEADER_ROWS))]
 
 
+def _layout(cells: np.ndarray, i: int) -> layouts.Shape | None:
+    """Row ``i`` as the header of a target sheet in a layout HR keeps (a month grid, or the
+    long layout without 期间), or None (layouts.py)."""
+    row = cells[i]
+    header = layouts.combine(cells[i - 1] if i else None, row)
+    keys = {k for k, _ in _row_fields(header, "targets").values()}
+    return layouts.shape_of(header, keys, lambda v: header_key(v)[1], two_rows=header is not row)
+
+
 def recognise(grid: Grid) -> tuple[vocab.SheetKind | None, int | None]:
     """(kind, header row index in the grid) — kind None when nothing matches, row None
     when the name matched but no header row holds every required header."""
@@ -137,6 +150,10 @@ def recognise(grid: Grid) -> tuple[vocab.SheetKind | None, int | None]:
         for i, row in enumerate(top):
             if _holds_all(_row_fields(row, kind.key), kind):
                 return kind, i
+        if kind is vocab.TARGETS:
+            for i in range(len(top)):
+                if _layout(top, i) is not None:
+                    return kind, _lower(top, i)
         return kind, None
     for i, row in enumerate(top):
         matches = []
@@ -146,6 +163,8 @@ def recognise(grid: Grid) -> tuple[vocab.SheetKind | None, int | None]:
                 matches.append((len(found), -vocab.SHEET_KINDS.index(kind), kind))
         if matches:
             return max(matches, key=lambda m: m[:2])[2], i
+        if _layout(top, i) is not None:
+            return vocab.TARGETS, _lower(top, i)
     return None, None
 
 
@@ -182,6 +201,12 @@ def closest(grid: Grid) -> dict[str, str]:
         out["hint_zh"] = f"它最接近{kind.zh}表，但缺少表头：{out['missing']}。"
         out["hint_en"] = f" It comes closest to a {kind.en} sheet but lacks the headers: {out['missing']}."
     return out
+
+
+def _lower(top: np.ndarray, i: int) -> int:
+    """A month header over 目标 / 实际 reads as one header ending on the lower row."""
+    below = _layout(top, i + 1) if i + 1 < len(top) else None
+    return i + 1 if below is not None and below.two_rows else i
 
 
 def _missing(grid: Grid, kind: vocab.SheetKind) -> str:
@@ -221,8 +246,11 @@ def read_sheets(book: Book, file: str, first_sid: int) -> tuple[list[Sheet], lis
             refused[name] = (kind.key, n)
             continue
         sheet, sheet_issues = _build(book, grid, file, kind, hrow, sid)
-        sheets.append(sheet)
         issues.extend(sheet_issues)
+        if isinstance(sheet, int):  # refused as a whole (a grid without its year …): rows counted
+            refused[name] = (kind.key, sheet)
+            continue
+        sheets.append(sheet)
         sid += 1
     return sheets, issues, refused
 
@@ -256,9 +284,11 @@ def _content(cells: np.ndarray) -> np.ndarray:
     return content
 
 
-def _build(book: Book, grid: Grid, file: str, kind: vocab.SheetKind, hrow: int, sid: int) -> tuple[Sheet, list[Issue]]:
+def _build(book: Book, grid: Grid, file: str, kind: vocab.SheetKind, hrow: int, sid: int) -> tuple[Sheet | int, list[Issue]]:
+    """The sheet, or the number of its rows when it is refused as a whole."""
     issues: list[Issue] = []
-    header = grid.cells[hrow]
+    shape = _layout(grid.cells, hrow) if kind is vocab.TARGETS else None
+    header = grid.cells[hrow] if shape is None else shape.header
     labels = LABELS[kind.key]
     columns: dict[str, int] = {}  # field → grid column
     scale: dict[str, float] = {}
@@ -271,6 +301,8 @@ def _build(book: Book, grid: Grid, file: str, kind: vocab.SheetKind, hrow: int, 
             continue
         key = labels.get(base)
         letter = col_letter(int(grid.cols[j]))
+        if shape is not None and j in shape.used:
+            continue
         if key is None:
             unknown.append(str(v).strip())
             continue
@@ -289,6 +321,16 @@ def _build(book: Book, grid: Grid, file: str, kind: vocab.SheetKind, hrow: int, 
 
     body = grid.cells[hrow + 1 :]
     body_rows = grid.rows[hrow + 1 :]
+    period = ""
+    if shape is not None:
+        when = _outside(grid, hrow, shape, file)
+        if shape.kind == "grid":
+            return _build_grid(book, grid, file, kind, hrow, sid, shape, columns, scale, issues, refuse, when)
+        period, n_or_issue = when
+        if not period:
+            issues.append(n_or_issue(rows=_nonblank_rows(body)))
+            return _nonblank_rows(body), issues
+        issues.append(n_or_issue)
     n = body.shape[0]
     raw = {}
     masks = {}
@@ -317,6 +359,9 @@ def _build(book: Book, grid: Grid, file: str, kind: vocab.SheetKind, hrow: int, 
             if m.any():
                 masks[f.key] = m
                 novalue[f.key] = nv
+    if period:
+        raw["period"] = pd.Series([period] * n, dtype=object)
+        distinct["period"] = (np.zeros(n, dtype=np.int32), np.array([period], dtype=object))
     frame = pd.DataFrame(raw, index=range(n))
     # Fully empty rows are skipped and not counted (inputs.md, "Rows"): a row with
     # anything in any column counts, so a stray note is reported, never lost. A formula
@@ -334,5 +379,132 @@ def _build(book: Book, grid: Grid, file: str, kind: vocab.SheetKind, hrow: int, 
         letters={k: col_letter(int(grid.cols[j])) for k, j in columns.items()},
         scale=scale, raw=frame, rows=body_rows[keep].astype(np.int64) + 1, untrusted=masks, novalue=novalue,
         full_calc=book.full_calc_on_load, refused=refuse, distinct=distinct,
+    )
+    return sheet, issues
+
+
+# --- target sheets in the layouts HR keeps (layouts.py) ---------------------------------
+
+
+def _outside(grid: Grid, hrow: int, shape: layouts.Shape, file: str):
+    """The year (a grid whose month headers lack it) or the month (a long sheet without
+    期间) from a 年度 cell, the title rows or the file name.
+
+    → (value, info issue or None) when found — value the year, or the period 'YYYY-MM';
+    → (None, a function rows → the error issue) when missing or contradictory."""
+    top = grid.cells[: hrow - 1 if shape.two_rows else hrow]
+
+    def addr(i: int, j: int) -> str:
+        return f"{col_letter(int(grid.cols[j]))}{int(grid.rows[i]) + 1}"
+
+    found = layouts.outside(top, addr, file)
+    sheet = grid.name
+
+    def conflict(a, b, what_zh, what_en):
+        return None, lambda rows: layouts.OUTSIDE_CONFLICT(
+            file=file, sheet=sheet, rows=rows, first_zh=f"{a.zh}（{what_of(a, what_zh)}）",
+            second_zh=f"{b.zh}（{what_of(b, what_zh)}）", first_en=f"{a.en} ({what_of(a, what_zh)})",
+            second_en=f"{b.en} ({what_of(b, what_zh)})", what_zh=what_zh, what_en=what_en)
+
+    def what_of(f, what_zh):
+        return f"{f.year}年" if what_zh == "年份" else (f"{f.year}年{f.month}月" if f.year else f"{f.month}月")
+
+    year_src, clash = layouts.settle(found, "year")
+    if shape.kind == "grid":
+        if all(m.year is not None for m in shape.months):
+            return 0, None
+        if clash:
+            return conflict(*clash, "年份", "year")
+        if year_src is None:
+            return None, lambda rows: layouts.YEAR_MISSING(
+                file=file, sheet=sheet, rows=rows, what_zh="月份列只写了月（如 1月）", what_en="the month columns name no year (1月, Jan)")
+        return year_src.year, (f"，年份 {year_src.year} 取自{year_src.zh}", f"; the year {year_src.year} comes from {year_src.en}")
+    month_src, mclash = layouts.settle(found, "month")
+    if mclash:
+        return conflict(*mclash, "月份", "month")
+    if month_src is None:
+        return None, lambda rows: layouts.MONTH_MISSING(file=file, sheet=sheet, rows=rows)
+    year = month_src.year
+    if year is None:
+        if clash:
+            return conflict(*clash, "年份", "year")
+        if year_src is None:
+            return None, lambda rows: layouts.YEAR_MISSING(
+                file=file, sheet=sheet, rows=rows, what_zh=f"月份 {month_src.month}月 取自{month_src.zh}",
+                what_en=f"its month ({month_src.month}) comes from {month_src.en}")
+        year = year_src.year
+    elif clash and year_src is not None and year_src.year != year:
+        other = clash[0] if clash[0].year != year else clash[1]
+        return conflict(month_src, other, "年份", "year")
+    period = f"{year:04d}-{month_src.month:02d}"
+    src_zh, src_en = month_src.zh, month_src.en
+    if month_src.year is None:
+        src_zh, src_en = f"{src_zh}（年份取自{year_src.zh}）", f"{src_en} (the year from {year_src.en})"
+    return period, layouts.PERIOD_FROM_OUTSIDE(file=file, sheet=sheet, value=period, source_zh=src_zh, source_en=src_en)
+
+
+def _build_grid(book: Book, grid: Grid, file: str, kind: vocab.SheetKind, hrow: int, sid: int,
+                shape: layouts.Shape, columns: dict[str, int], scale: dict[str, float], issues: list[Issue],
+                refuse: bool, when) -> tuple[Sheet | int, list[Issue]]:
+    """A month grid → a Sheet of long rows, each value keeping its own cell (layouts.py)."""
+    body = grid.cells[hrow + 1 :]
+    body_rows = grid.rows[hrow + 1 :]
+    keep = np.flatnonzero(_content(body)) if body.size else np.zeros(0, dtype=np.int64)
+    body, body_rows = body[keep], body_rows[keep]
+    year, note = when
+    if year is None:
+        issues.append(note(rows=len(keep)))
+        return len(keep), issues
+    excel_header_row = int(grid.rows[hrow]) + 1
+    hints = {j: header_key(v)[1] for j, v in enumerate(shape.header)}
+
+    def scale_of(j: int) -> float:
+        return 10_000.0 if hints.get(j) in _WAN else 1.0
+
+    got = layouts.reshape(body, body_rows, grid.cols, columns, shape, year or None, file, grid.name,
+                          int(grid.rows[hrow - 1 if shape.two_rows else hrow]), scale_of, note or ("", ""))
+    if got.refused is not None:
+        issues.append(got.refused)
+        return len(keep), issues
+    issues.extend(got.issues)
+    n = len(got.rows)
+    raw, distinct = {}, {}
+    for f in kind.fields:
+        values, d = _shared(got.raw[f.key] if f.key in got.raw else np.full(n, "", dtype=object))
+        raw[f.key] = pd.Series(values, dtype=object)
+        if d is not None:
+            distinct[f.key] = d
+    letters = {k: col_letter(int(grid.cols[j])) for k, j in columns.items() if k in layouts.CARRIED}
+    col_letters = np.array([col_letter(int(c)) for c in grid.cols] + [""], dtype=object)  # [-1] → ""
+    cells = {}
+    for f, (r, c) in got.src.items():
+        row_text = pd.Series(r + 1).astype(str).where(c >= 0, "")
+        cells[f] = (pd.Series(col_letters[c]) + row_text).to_numpy(dtype=object)
+    for f in ("target", "actual"):
+        scale[f] = scale_of(got.scale_cols.get(f, -1))
+    masks, novalue = {}, {}
+    untrusted = book.untrusted(grid.name)
+    if untrusted:
+        big = 1 << 20  # (sheet row, sheet column) as one integer
+        keys = np.array([r * big + c for r, c in untrusted], dtype=np.int64)
+        saved = np.array(list(untrusted.values()), dtype=bool)
+        sheet_cols = np.r_[grid.cols.astype(np.int64), -1]
+        for f in kind.fields:
+            if f.key in got.src:
+                r, c = got.src[f.key]
+                at = r.astype(np.int64) * big + sheet_cols[c]
+                at[c < 0] = -1
+            elif f.key in columns:
+                at = got.rows.astype(np.int64) * big + int(grid.cols[columns[f.key]])
+            else:
+                continue
+            m = np.isin(at, keys)
+            if m.any():
+                masks[f.key] = m
+                novalue[f.key] = m & ~np.isin(at, keys[saved])
+    sheet = Sheet(
+        sid=sid, file=file, name=grid.name, kind=kind, header_row=excel_header_row, letters=letters, scale=scale,
+        raw=pd.DataFrame(raw, index=range(n)), rows=got.rows.astype(np.int64) + 1, untrusted=masks, novalue=novalue,
+        full_calc=book.full_calc_on_load, refused=refuse, distinct=distinct, cells=cells,
     )
     return sheet, issues

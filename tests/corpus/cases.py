@@ -168,6 +168,11 @@ CASES: list[Case] = [
     # headers and sheets
     Case("title_rows_above_header", 0, people=CLEAN + ("E101",)),
     Case("header_below_row_10", 1, {"header_not_found"}, where=(("targets_low_header.xlsx", T, "", "header_not_found"),)),
+    Case("grid_layout_classic", 0, {"grid_read"}, people=CLEAN + ("E101",)),
+    Case("grid_layout_without_year", 1, {"year_missing"}, check=check_not_in("E101"),
+         where=(("targets_grid.xlsx", T, "", "year_missing"),)),
+    Case("month_title_vs_file_name", 1, {"period_conflict"}, check=check_not_in("E101"),
+         where=(("2026-01目标.xlsx", T, "", "period_conflict"),)),
     Case("english_headers_odd_spelling", 0, people=CLEAN + ("E101",)),
     Case("unit_hint_wan", 0, people=CLEAN + ("E101", "E102"), check=check_unit_wan),
     Case("sheet_found_by_header", 0, people=CLEAN + ("E101",)),

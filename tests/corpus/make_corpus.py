@@ -124,6 +124,40 @@ def _(folder: Path) -> None:
     xw_book(folder / "targets_low_header.xlsx", {"目标管理": [[f"说明第{i}行"] for i in range(11)] + [HEADER, *person("E101")]})
 
 
+@case("grid_layout_classic")
+def _(folder: Path) -> None:
+    """HR's own 目标管理表: one row per person × KPI, 目标值 and 1月 … 12月 (issue 12)."""
+    base(folder)
+    header = ["工号", "姓名", "部门", "岗位", "指标", "单位", "目标值", *[f"{m}月" for m in range(1, 13)], "合计"]
+    xw_book(folder / "目标管理表.xlsx", {"目标管理": [
+        ["2026年华北区目标管理表"], header,
+        ["E101", "员工E101", "华北", ROLE, "销售额", "元", 100000, 110000, 90000, *[None] * 10, 200000],
+        ["E101", "员工E101", "华北", ROLE, "新客户数", None, 10, 10, 12, *[None] * 10, 22],
+        ["E101", "员工E101", "华北", ROLE, "客户投诉", None, 0, 1, 0, *[None] * 10, 1],
+    ]})
+
+
+@case("grid_layout_without_year")
+def _(folder: Path) -> None:
+    """A month grid whose title, cells and file name name no year: an error asking for it."""
+    base(folder)
+    header = ["工号", "姓名", "部门", "岗位", "指标", "目标值", "1月", "2月"]
+    xw_book(folder / "targets_grid.xlsx", {"目标管理": [
+        ["华北区目标管理表"], header,
+        ["E101", "员工E101", "华北", ROLE, "销售额", 100000, 110000, 90000],
+        ["E101", "员工E101", "华北", ROLE, "新客户数", 10, 10, 12],
+    ]})
+
+
+@case("month_title_vs_file_name")
+def _(folder: Path) -> None:
+    """A monthly sheet without 期间 whose title says February and whose name says January."""
+    base(folder)
+    header = [h for h in HEADER if h != "期间"]
+    rows = [[r[0], r[1], r[2], r[3], r[5], r[6], r[7], r[8], r[9]] for r in person("E101")]
+    xw_book(folder / "2026-01目标.xlsx", {"目标管理": [["2026年2月销售目标"], header, *rows]})
+
+
 @case("english_headers_odd_spelling")
 def _(folder: Path) -> None:
     base(folder)
