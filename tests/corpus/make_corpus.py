@@ -92,8 +92,9 @@ SCHEME_EXTRA = [
 ]
 
 
-def assessment_form_with(path: Path, extra_scheme: list[list] = (), *, ratings=None, settings=None, tiers=None) -> Path:
-    scheme = [*builders.SCHEME, *extra_scheme]
+def assessment_form_with(path: Path, extra_scheme: list[list] = (), *, ratings=None, settings=None, tiers=None,
+                         scheme=None) -> Path:
+    scheme = [*(scheme or builders.SCHEME), *extra_scheme]
     rating_rows = [builders.RATINGS_HEADER]
     for month in ("2026-01", "2026-02"):
         for pid, *_rest, word in builders.PEOPLE:
@@ -715,6 +716,25 @@ def _(folder: Path) -> None:
              ["区域经理", "区域回款", None, 40, None, "分段", None, None, "严格", None, None, None, None, None]]
     assessment_form_with(folder / "assessment_form.xlsx", extra, tiers=tiers)
     rows = [row("E301", "区域销售额", 100, 90, role="区域经理"), row("E301", "区域回款", 100, 50, role="区域经理")]
+    xw_book(folder / "targets_managers.xlsx", {"目标管理": [HEADER, *rows]})
+
+
+@case("curves_bad")
+def _(folder: Path) -> None:
+    """Scoring curves (issue 10): a multiplier written as a word and one below 1; a linear
+    tier table of one point and a table whose rows mix steps and linear."""
+    base(folder)
+    blank = [None] * 7
+    scheme = [[*builders.SCHEME[0], "加速起点", "加速倍数"], *builders.SCHEME[1:],
+              ["区域经理", "区域销售额", None, 50, None, "完成率", None, None, *blank[:6], "100%", "一点五"],
+              ["区域经理", "区域回款", None, 30, None, "分段", None, None, "单点", *blank[:5]],
+              ["区域经理", "区域毛利", None, 20, None, "分段", None, None, "混合", *blank[:5]],
+              ["店长", "门店销售额", None, 100, None, "完成率", None, None, *blank[:6], "100%", 0.8]]
+    tiers = [[*builders.TIERS[0], "计分曲线"], *builders.TIERS[1:],
+             ["单点", 0, 0.5, "线性"], ["混合", 0, 0, "线性"], ["混合", 1, 1, "阶梯"]]
+    assessment_form_with(folder / "assessment_form.xlsx", tiers=tiers, scheme=scheme)
+    rows = [row("E301", k, 100, 90, role="区域经理") for k in ("区域销售额", "区域回款", "区域毛利")]
+    rows.append(row("E302", "门店销售额", 100, 120, role="店长"))
     xw_book(folder / "targets_managers.xlsx", {"目标管理": [HEADER, *rows]})
 
 
