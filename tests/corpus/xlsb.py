@@ -7,12 +7,13 @@ cells (BrtCellError) and :class:`BinFormula` cells (BrtFmlaNum / BrtFmlaString /
 BrtFmlaError, each with its cached value, which is what the format always carries),
 merged ranges and hidden sheets; ``dim`` overrides the BrtWsDim record (which Excel
 writes as the used range) and ``cells`` adds cells at arbitrary places (a stray far
-cell). Dates are not written (no styles part): test periods are text such as 2026-03.
-LibreOffice opens the result (tests check that), so it is a real workbook.
+cell). A ``datetime.date`` is written as its 1900-system serial under the built-in
+date format (a styles part with two cell formats: General and m/d/yyyy). LibreOffice opens the result (tests check that), so it is a real workbook.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import struct
 import zipfile
 from dataclasses import dataclass, field
@@ -77,6 +78,9 @@ def _cell(col: int, value, strings: dict[str, int], inline: bool) -> bytes:
         return _rec(0x09, head + struct.pack("<d", float(v)) + b"\x00\x00" + _FORMULA)
     if isinstance(value, Err):
         return _rec(0x03, head + bytes([ERROR_CODES[value.code]]))
+    if isinstance(value, dt.date):
+        serial = (value - dt.date(1899, 12, 30)).days
+        return _rec(0x05, struct.pack("<II", col, 1) + struct.pack("<d", float(serial)))
     if isinstance(value, bool):
         return _rec(0x04, head + bytes([int(value)]))
     if isinstance(value, (int, float)):
@@ -127,7 +131,16 @@ CT = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
       '<Override PartName="/xl/workbook.bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
       '{sheets}'
       '<Override PartName="/xl/sharedStrings.bin" ContentType="application/vnd.ms-excel.sharedStrings"/>'
+      '<Override PartName="/xl/styles.bin" ContentType="application/vnd.ms-excel.styles"/>'
       '</Types>')
+
+
+def _xf(fmt: int) -> bytes:
+    # ixfeParent, iFmt, iFont, iFill, ixBorder, trot, indent, flags, xfGrbitAtr, unused
+    return _rec(0x2F, struct.pack("<HHHHHBBHBB", 0xFFFF, fmt, 0, 0, 0, 0, 0, 0, 0, 0))
+
+
+STYLES = b"".join([_rec(0x116), _rec(0x269, struct.pack("<I", 2)), _xf(0), _xf(14), _rec(0x26A), _rec(0x117)])
 RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.bin"/>'
@@ -151,6 +164,7 @@ def write_xlsb(path: Path, sheets: list[XlsbSheet], *, inline: bool = False, ful
     wb_rels = "".join(
         f'<Relationship Id="rId{i}" Type="{R}/worksheet" Target="worksheets/sheet{i}.bin"/>' for i in range(1, len(sheets) + 1))
     wb_rels += f'<Relationship Id="rId{len(sheets) + 1}" Type="{R}/sharedStrings" Target="sharedStrings.bin"/>'
+    wb_rels += f'<Relationship Id="rId{len(sheets) + 2}" Type="{R}/styles" Target="styles.bin"/>'
     sheet_ct = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.bin" ContentType="application/vnd.ms-excel.worksheet"/>'
                        for i in range(1, len(sheets) + 1))
     members = {
@@ -162,6 +176,7 @@ def write_xlsb(path: Path, sheets: list[XlsbSheet], *, inline: bool = False, ful
             f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{wb_rels}</Relationships>'
         ).encode(),
         "xl/sharedStrings.bin": b"".join(sst),
+        "xl/styles.bin": STYLES,
         **parts,
         **(extra or {}),
     }
