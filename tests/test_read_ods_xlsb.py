@@ -216,7 +216,7 @@ def test_ods_lying_zip_bomb_is_refused(tmp_path):
     # one stray value far away, after empty repeats (calamine fills the gap with cells)
     ('<table:table-row table:number-rows-repeated="1000000"><table:table-cell table:number-columns-repeated="16000"/>'
      '</table:table-row><table:table-row><table:table-cell table:number-columns-repeated="16000"/>'
-     '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>', "1,000,001"),
+     '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>', "row 1,000,005 and column WQK"),
 ])
 def test_ods_huge_repeats_are_refused_naming_the_sheet(tmp_path, rows, what):
     table = rows_xml([HEADER, *person("E101")]) + rows
