@@ -52,6 +52,11 @@ _ANNOTATION = re.compile(rb"<office:annotation\b.*?</office:annotation>", re.S)
 _P = re.compile(rb"<text:p\b[^>]*>(.*?)</text:p>", re.S)
 _TAGS = re.compile(rb"<[^>]*>")
 
+# A row holding any of these is looked at cell by cell (as is one with repeats before
+# its last value); others take the fast path.
+_ERR_TEXT = b'calcext:value-type="error"'
+_DETAILS = (b"table:formula", b"calcext:value-type=\"error\"", b"spanned")
+
 _CELL_STARTS = (b"<table:table-cell", b"<table:covered-table-cell")
 _CELL_STOPS = _CELL_STARTS + (b"<table:table-row", b"</table:table-row>", b"</table:table>")
 
@@ -122,6 +127,24 @@ class OdsScan:
         return TooLongText(CONTENT, size, ref=f"{col_letter(col)}{self._row + 1}", sheet=self._name)
 
     def _block(self, buf: bytes) -> None:
+        """Whole rows and tables. Split at the rows' ends (fast, in C); a piece that holds
+        just one row's start goes straight to :meth:`_rowel`, anything else (a table's
+        start or end, self-closing rows) through the token regex."""
+        pieces = buf.split(b"</table:table-row>")
+        last = len(pieces) - 1
+        for i, piece in enumerate(pieces):
+            if i < last:
+                s = piece.find(b"<table:table-row")
+                if s >= 0 and piece.find(b"<table:table", 0, s) < 0 and piece.find(b"</table:table>", 0, s) < 0 \
+                        and piece.find(b"<table:table-row", s + 16) < 0:
+                    e = piece.find(b">", s)
+                    if e > 0 and piece[e - 1] != 0x2F and piece[s + 16] in b" \t\r\n>":  # not "/>"
+                        self._rowel(piece[s + 16 : e], piece[e + 1 :])
+                        continue
+                piece += b"</table:table-row>"
+            self._tokens(piece)
+
+    def _tokens(self, buf: bytes) -> None:
         for m in _TOKEN.finditer(buf):
             if m.group(0).startswith(b"</table:table>"):
                 self._sheet = None
@@ -141,23 +164,39 @@ class OdsScan:
 
     def _rowel(self, attrs: bytes, body: bytes | None) -> None:
         sf = self._sheet
-        rep = _count(_ROWS_REP, attrs)
+        rep = _count(_ROWS_REP, attrs) if b"repeated" in attrs else 1
         if sf is None or not body or _VALUED.search(body) is None:
             self._row += rep
             return
-        row = self._row
-        col, last, cells = 0, -1, 0
-        for c in _CELL.finditer(body):
-            a = c.group(1)
-            crep = _count(_COLS_REP, a)
-            if _VALUED.search(a) is not None:
-                cells += crep
-                last = col + crep - 1
-                if rep * crep <= 1_000_000:  # beyond that the extent refuses the sheet anyway
-                    self._details(sf, a, c.group(2) or b"", row, rep, col, crep)
-            col += crep
+        fast = b"table:formula" not in body and b"spanned" not in body and _ERR_TEXT not in body
+        if fast:
+            # The common row: the last cell holding a value, found from the end (past the
+            # empty, repeated cells LibreOffice ends rows with); when no repeat comes before
+            # it, its column is the number of cells before it. A few C-level scans per row.
+            p = len(body)
+            while True:
+                q = max(body.rfind(b"<table:table-cell", 0, p), body.rfind(b"<table:covered-table-cell", 0, p))
+                if q < 0 or _VALUED.search(body, q, p) is not None:
+                    break
+                p = q
+            fast = q >= 0 and body.find(b"repeated", 0, p) < 0
+        if fast:
+            last = body.count(b"<table:table-cell", 0, q) + body.count(b"<table:covered-table-cell", 0, q)
+            cells = min(body.count(b"office:value-type=") or 1, last + 1)
+        else:
+            col, last, cells = 0, -1, 0
+            for c in _CELL.finditer(body):
+                a = c.group(1)
+                crep = _count(_COLS_REP, a) if b"repeated" in a else 1
+                if _VALUED.search(a) is not None:
+                    cells += crep
+                    last = col + crep - 1
+                    if rep * crep <= 1_000_000 and any(w in a for w in _DETAILS):
+                        # beyond a million cells the extent refuses the sheet anyway
+                        self._details(sf, a, c.group(2) or b"", self._row, rep, col, crep)
+                col += crep
         if last >= 0:
-            sf.max_row = max(sf.max_row, row + rep - 1)
+            sf.max_row = max(sf.max_row, self._row + rep - 1)
             sf.max_col = max(sf.max_col, last)
             sf.cells += cells * rep
         self._row += rep
