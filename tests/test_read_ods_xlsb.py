@@ -8,7 +8,6 @@ formula cells) are built here with tests/corpus/ods.py and tests/corpus/xlsb.py.
 
 from __future__ import annotations
 
-import io
 import shutil
 import zipfile
 from pathlib import Path

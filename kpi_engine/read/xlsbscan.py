@@ -192,8 +192,11 @@ def workbook_facts(zf: zipfile.ZipFile) -> tuple[bool, dict[str, str]]:
                 name = raw[p + 4 : p + 4 + 2 * m].decode("utf-16-le")
                 if rid in rels:
                     paths[name] = rels[rid]
-            elif t == _CALC_PROP and b - a >= 30:
-                full = bool(raw[a + 28] & 0x01)  # fFullCalcOnLoad, after cUserThreadCount
+            elif t == _CALC_PROP and b - a >= 25:
+                # recalcID, fAutoRecalc, cCalcCount (4 each), xnumDelta (8), cUserThreadCount
+                # (4), then the option bits: fFullCalcOnLoad is the first (26 bytes in all;
+                # an early Excel 12 wrote 25, the options in one byte)
+                full = bool(raw[a + 24] & 0x01)
     except (struct.error, UnicodeDecodeError, IndexError) as e:
         raise UnsafePackage("corrupt", f"{WORKBOOK}: {e}") from e
     return full, paths

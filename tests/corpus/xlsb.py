@@ -119,9 +119,10 @@ def _sheet_bin(sh: XlsbSheet, strings: dict[str, int], inline: bool) -> bytes:
 
 
 def _calc_prop(full_calc: bool) -> bytes:
-    # recalcID, fAutoRecalc, cCalcCount, xnumDelta, cRefMax, cUserThreadCount, flags (bit 0: fFullCalcOnLoad)
-    flags = 0x0002 | (0x0001 if full_calc else 0)  # fRefA1
-    return _rec(0x9D, struct.pack("<IIIdiIH", 191029, 1, 100, 0.001, 100, 1, flags))
+    # recalcID, fAutoRecalc, cCalcCount, xnumDelta, cUserThreadCount, options (bit 0: fFullCalcOnLoad,
+    # bit 1: fRefA1): 26 bytes, as Excel writes it
+    flags = 0x0002 | (0x0001 if full_calc else 0)
+    return _rec(0x9D, struct.pack("<IIIdiH", 191029, 1, 100, 0.001, 1, flags))
 
 
 CT = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
