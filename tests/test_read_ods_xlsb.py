@@ -305,3 +305,10 @@ def test_ods_template_is_read(tmp_path):
     data = load([folder])
     assert errors(data) == []
     assert "E101" in set(data.targets["employee_id"])
+
+
+def test_watch_reacts_to_ods_and_xlsb():
+    from kpi_engine.watch import relevant
+
+    assert relevant("/in/targets_2026-03.ods") and relevant("/in/t.XLSB") and relevant("/in/t.ots")
+    assert not relevant("/in/t.fods") and not relevant("/in/~$t.ods")
