@@ -8,6 +8,7 @@ formula cells) are built here with tests/corpus/ods.py and tests/corpus/xlsb.py.
 
 from __future__ import annotations
 
+import io
 import shutil
 import zipfile
 from pathlib import Path
@@ -312,3 +313,48 @@ def test_watch_reacts_to_ods_and_xlsb():
 
     assert relevant("/in/targets_2026-03.ods") and relevant("/in/t.XLSB") and relevant("/in/t.ots")
     assert not relevant("/in/t.fods") and not relevant("/in/~$t.ods")
+
+
+@pytest.mark.libreoffice
+def test_ods_scan_extent_matches_calamine_on_libreoffice_output(tmp_path):
+    """The scan's extent and count of filled cells are calamine's own, on what LibreOffice
+    writes: equal neighbours and identical rows (saved as repeats), gaps, a far cell,
+    styled empty cells, merged ranges."""
+    import openpyxl
+    from openpyxl.styles import PatternFill
+    from python_calamine import CalamineWorkbook
+
+    from kpi_engine.read import odsscan
+    from kpi_engine.read.xlsxscan import scan_package
+    from tests.data.make_ods_xlsb import soffice
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "repeats"
+    for r in range(1, 40):
+        ws.append(["same", "same", "same", 1, 1, None, None, 2] if r % 3 else ["row", r, None, None, "x"])
+    ws2 = wb.create_sheet("gaps")
+    ws2["B3"], ws2["AA300"], ws2["C7"] = "a", 5, 0
+    ws2["Z2"].fill = PatternFill("solid", fgColor="FFFF00")  # styled, empty
+    ws2.merge_cells("D10:F12")
+    ws2["D10"] = "merged"
+    ws3 = wb.create_sheet("identical rows")
+    for _ in range(50):
+        ws3.append(["E001", "张三", 100, None, "note"])
+    ws3.append([None] * 12 + ["far"])
+    src = tmp_path / "grids.xlsx"
+    wb.save(src)
+    ods = soffice(src, "ods", tmp_path / "out")
+    data = ods.read_bytes()
+    scan = odsscan.OdsScan()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        scan_package(data, zf, set(), False, {odsscan.CONTENT: scan})
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    for name in ("repeats", "gaps", "identical rows"):
+        sh = book.get_sheet_by_name(name)
+        grid = sh.to_python(skip_empty_area=False)
+        filled = sum(1 for row in grid for v in row if v != "")
+        f = scan.facts[name]
+        assert (f.max_row + 1, f.max_col + 1) == (len(grid), max(map(len, grid))), name
+        assert f.cells == filled, name
+    assert scan.facts["gaps"].merged == [((9, 3), (11, 5))]
