@@ -108,7 +108,7 @@ class OdsScan:
         self._carry = b""
 
     def _named(self, buf: bytes, size: int) -> TooLongText:
-        """The too-long cell with its place (``Sheet!C7``): the rows before its row are
+        """The too-long cell with its place (sheet and ``C7``): the rows before its row are
         scanned first, then the cells of its row before it are counted."""
         p = 0
         while True:
