@@ -110,7 +110,7 @@ LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of headers, word
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback when something unexpected fails.")]
 InputsArg = Annotated[
     list[Path],
-    typer.Argument(help="Input workbooks (.xlsx/.xlsm/.xls) and/or folders holding them.", show_default=False),
+    typer.Argument(help="Input workbooks (.xlsx/.xlsm/.xls/.xlsb/.ods) and/or folders holding them.", show_default=False),
 ]
 
 
@@ -457,7 +457,7 @@ HELP_ZH: dict[tuple[str, str | None], str] = {
     ("", "version"): "显示版本号并退出。",
     ("*", "lang"): "表头、词语和消息的语言：zh 或 en。",
     ("*", "debug"): "出现意外错误时显示调用栈（traceback）。",
-    ("*", "inputs"): "输入的工作簿（.xlsx 等）或文件夹。",
+    ("*", "inputs"): "输入的工作簿（.xlsx/.xlsm/.xls/.xlsb/.ods）或文件夹。",
     ("score", None): "把文件和/或文件夹评分，写成一个结果工作簿。",
     ("score", "output"): "结果工作簿（默认：输入文件夹中的 kpi-results_<首月>_<末月>.xlsx）。",
     ("score", "period"): "只评一个月，例如 2026-03。",

@@ -1099,6 +1099,77 @@ def _(folder: Path) -> None:
         shutil.copy(_soffice_convert(out, "xlsx", conv), folder / "三月结果（已编辑）.xlsx")
 
 
+# --- .ods and .xlsb (issue 12): read like .xlsx, with the same safety checks ----------
+# tests/corpus/ods.py and tests/corpus/xlsb.py write them; tests/data/bad-value.ods is
+# LibreOffice's own (tests/data/make_ods_xlsb.py).
+
+
+@case("ods_file")
+def _(folder: Path) -> None:
+    base(folder)
+    shutil.copy(Path(__file__).resolve().parent.parent / "data" / "bad-value.ods", folder / "targets_calc.ods")
+
+
+@case("xlsb_file")
+def _(folder: Path) -> None:
+    from tests.corpus.xlsb import XlsbSheet, write_xlsb
+    from tests.data.make_ods_xlsb import bad_value_rows
+
+    base(folder)
+    write_xlsb(folder / "targets_binary.xlsb", [XlsbSheet("目标管理", bad_value_rows())])
+
+
+@case("ods_billion_laughs")
+def _(folder: Path) -> None:
+    from tests.corpus.ods import ods_bytes, rows_xml
+
+    base(folder)
+    xml = rows_xml([HEADER, *person("E101")]).replace("员工E101", "&lol9;", 1)
+    (folder / "targets_laughs.ods").write_bytes(ods_bytes({"目标管理": xml}, prolog=BILLION_LAUGHS))
+
+
+@case("ods_repeat_bomb")
+def _(folder: Path) -> None:
+    """A few hundred bytes that calamine would expand into 17 billion cells."""
+    from tests.corpus.ods import ods_bytes, rows_xml
+
+    base(folder)
+    xml = rows_xml([HEADER, *person("E101")]) + (
+        '<table:table-row table:number-rows-repeated="1048576"><table:table-cell office:value-type="float" '
+        'office:value="1" table:number-columns-repeated="16384"/></table:table-row>')
+    (folder / "targets_repeats.ods").write_bytes(ods_bytes({"目标管理": xml}))
+
+
+@case("xlsb_far_cell")
+def _(folder: Path) -> None:
+    """BrtWsDim says A1:J4; a cell in column 2^31 follows (calamine allocates the rectangle)."""
+    from tests.corpus.xlsb import XlsbSheet, write_xlsb
+
+    base(folder)
+    write_xlsb(folder / "targets_far.xlsb", [XlsbSheet("目标管理", [HEADER, *person("E101")],
+                                                       cells={(4, 2**31): 1.0}, dim=(0, 3, 0, 9))])
+
+
+@case("encrypted_ods")
+def _(folder: Path) -> None:
+    from tests.corpus.ods import rows_xml, write_ods
+
+    base(folder)
+    write_ods(folder / "targets_secret.ods", {"目标管理": rows_xml([HEADER, *person("E101")])}, encrypted=True)
+
+
+@case("result_resaved_as_ods")
+def _(folder: Path) -> None:
+    """A result HR saved again as .ods in LibreOffice: still known by its property (meta.xml)."""
+    base(folder)
+    with tempfile.TemporaryDirectory() as tmp:
+        drop = builders.clean_folder(Path(tmp) / "drop")
+        out = Path(tmp) / "kpi-results_2026-01_2026-02.xlsx"
+        subprocess.run([sys.executable, "-m", "kpi_engine.cli", "score", str(drop), "-o", str(out)],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+        shutil.copy(_soffice_convert(out, "ods", Path(tmp) / "conv"), folder / "三月结果.ods")
+
+
 @case("non_workbook_files")
 def _(folder: Path) -> None:
     base(folder)
