@@ -315,6 +315,7 @@ def test_watch_reacts_to_ods_and_xlsb():
     assert not relevant("/in/t.fods") and not relevant("/in/~$t.ods")
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_ods_scan_extent_matches_calamine_on_libreoffice_output(tmp_path):
     """The scan's extent and count of filled cells are calamine's own, on what LibreOffice
