@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from kpi_engine import vocab
-from kpi_engine.read.rows import Rows, _group_codes
+from kpi_engine.read.rows import Rows, duplicated_rows
 from kpi_engine.read.sheets import Sheet
 
 
@@ -49,5 +49,15 @@ def test_rows_let_the_sheets_cells_go():
                   "b": [dt.date(2026, 1, 1)] * 5}),
 ])
 def test_integer_codes_find_the_same_duplicates_as_pandas(frame):
-    got = pd.Series(_group_codes([frame[c].to_numpy() for c in frame.columns])).duplicated(keep=False)
+    got = duplicated_rows([frame[c].to_numpy() for c in frame.columns])
     assert got.tolist() == frame.duplicated(keep=False).tolist()
+
+
+def test_integer_codes_beyond_counting_range():
+    """Keys whose range outgrows the rows are hashed again: still the same duplicates."""
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({c: rng.integers(0, 400, 3000).astype(str) for c in "abc"})
+    frame = pd.concat([frame, frame.iloc[::7]], ignore_index=True)  # every 7th row twice
+    got = duplicated_rows([frame[c].to_numpy() for c in frame.columns])
+    assert got.tolist() == frame.duplicated(keep=False).tolist()
+    assert got.any() and not got.all()

@@ -343,10 +343,10 @@ class Rows:
             return
         # Which live rows share a key, on integer codes one column at a time: no copy of
         # the key and value columns of every row (a million rows, most of them unique).
-        dup_key = pd.Series(_group_codes([parsed[k].to_numpy()[live] for k in key_cols])).duplicated(keep=False)
+        dup_key = duplicated_rows([parsed[k].to_numpy()[live] for k in key_cols])
         if not dup_key.any():
             return
-        grp = parsed.loc[parsed.index[live[dup_key.to_numpy()]], key_cols + value_cols]
+        grp = parsed.loc[parsed.index[live[dup_key]], key_cols + value_cols]
         # NaN equals NaN here: a blank written twice is the same blank.
         filled = grp[value_cols].astype(object).where(grp[value_cols].notna(), "\x00nan")
         nvals = filled.astype(str).groupby([grp[k] for k in key_cols], sort=False, dropna=False).transform("nunique")
@@ -462,15 +462,30 @@ def _gather(kind: vocab.SheetKind, sheets: list[Sheet]) -> pd.DataFrame:
     return pd.DataFrame(cols, copy=False)
 
 
-def _group_codes(columns: list[np.ndarray]) -> np.ndarray:
-    """One int64 code per row, equal exactly where every column is equal (as
-    ``DataFrame.duplicated`` compares: by :func:`pandas.factorize`, NaN equal to NaN)."""
-    out = None
+def duplicated_rows(columns: list[np.ndarray]) -> np.ndarray:
+    """Rows whose values in every column also occur in another row (``keep=False``), compared
+    as ``DataFrame.duplicated`` compares: by :func:`pandas.factorize`, NaN equal to NaN.
+
+    On integer codes a column at a time: each column's codes (0 for NaN) are joined into
+    one key, counted with ``bincount`` while the key's range stays within a few times the
+    number of rows (a KPI sheet's 工号 × 指标 × 期间 does), hashed again only beyond that.
+    No frame of the columns is copied, and no hash table is built over a million keys."""
+    key, size = None, 1
     for values in columns:
         codes, uniques = pd.factorize(values)  # NaN, None, NaT → -1
         codes = codes.astype(np.int64, copy=False) + 1
-        out = codes if out is None else pd.factorize(out * (len(uniques) + 1) + codes)[0]
-    return out
+        n = len(uniques) + 1
+        if key is None:
+            key, size = codes, n
+        else:
+            key = key * n + codes  # key < size ≤ 4 × rows and n ≤ rows + 1: no overflow
+            size *= n
+            if size > 4 * len(key) + 1024:
+                key, uniques = pd.factorize(key)
+                size = len(uniques)
+    if key is None:
+        return np.zeros(0, dtype=bool)
+    return np.bincount(key, minlength=size)[key] > 1
 
 
 def _small(codes: np.ndarray) -> np.ndarray:
