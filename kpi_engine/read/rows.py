@@ -8,6 +8,8 @@ Checks mark rows by boolean masks; issues are made only for the rows a mask sele
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -343,7 +345,7 @@ class Rows:
             return
         # Which live rows share a key, on integer codes one column at a time: no copy of
         # the key and value columns of every row (a million rows, most of them unique).
-        dup_key = duplicated_rows([parsed[k].to_numpy()[live] for k in key_cols])
+        dup_key = duplicated_rows(parsed[k].to_numpy()[live] for k in key_cols)  # one column gathered at a time
         if not dup_key.any():
             return
         grp = parsed.loc[parsed.index[live[dup_key]], key_cols + value_cols]
@@ -462,7 +464,7 @@ def _gather(kind: vocab.SheetKind, sheets: list[Sheet]) -> pd.DataFrame:
     return pd.DataFrame(cols, copy=False)
 
 
-def duplicated_rows(columns: list[np.ndarray]) -> np.ndarray:
+def duplicated_rows(columns: Iterable[np.ndarray]) -> np.ndarray:
     """Rows whose values in every column also occur in another row (``keep=False``), compared
     as ``DataFrame.duplicated`` compares: by :func:`pandas.factorize`, NaN equal to NaN.
 
