@@ -270,6 +270,7 @@ def _score(
         if progress:
             progress.update(task, description=t(lang, "scoring"), total=1, completed=0, name="")
         outcome = pipeline.run(inputs, period=period, start=start, end=end, data=data)
+        del data  # the input frames are not needed to write: their memory goes before the writer's peak
         target = output or pipeline.default_output(inputs, outcome)
         if target.is_dir():
             target = target / pipeline.default_output(inputs, outcome).name
