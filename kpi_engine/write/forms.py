@@ -89,6 +89,7 @@ LAST_COL = len(WIDTHS) - 1
 H_TITLE, H_PERIOD, H_INFO, H_GAP, H_HEAD, H_KPI, H_RESULT, H_LINE, H_BOX, H_SIGN = (
     30.0, 20.0, 22.0, 8.0, 24.0, 20.0, 28.0, 15.0, 24.0, 34.0)
 BOX_ROWS = 5  # the 员工意见 box
+H_KPI_MIN = 14.0  # a KPI row is never lower: 10-point text still reads
 # The page: A4 portrait, margins in inches.
 A4_POINTS = (595.0, 842.0)
 MARGIN_LR, MARGIN_TB, MARGIN_HF = 0.4, 0.6, 0.3
@@ -505,15 +506,24 @@ def _write_sheet(ws: sk.FastSheet, fmts: _Formats, people: pd.DataFrame, all_sco
     grid.close(last_row)
 
     # --- layout and print setup ---------------------------------------------------------------
+    # Rows without a height of their own (the KPIs, 合计, the 员工意见 label) share what
+    # the page leaves: as tall as H_KPI, lower for a long KPI list, never below H_KPI_MIN.
+    fixed = np.zeros(n)
+    free = np.zeros(n)
+    for i, (s0, k) in enumerate(zip(start.tolist(), size.tolist())):
+        own = [heights[r] for r in range(s0, s0 + k) if r in heights]
+        fixed[i], free[i] = sum(own), k - len(own)
+    room = SAFETY * (A4_POINTS[1] - 2 * 72 * MARGIN_TB) * 100 / width_scale() - H_TITLE - H_PERIOD
     default = H_KPI
+    if n:
+        default = float(np.clip(np.floor(np.min((room - fixed) / np.maximum(free, 1))), H_KPI_MIN, H_KPI))
     ws.set_default_row(default)
     for r, h in heights.items():
         if h != default:
             sk.check(ws, r, 0, ws.set_row(r, h), "set_row")
     for c, w in enumerate(WIDTHS):
         sk.check(ws, 0, c, ws.set_column(c, c, w), "set_column")
-    block_points = np.array([sum(heights.get(r, default) for r in range(int(s), int(s + k)))
-                             for s, k in zip(start.tolist(), size.tolist())]) if n else np.zeros(0)
+    block_points = fixed + free * default
     ws.set_portrait()
     ws.set_paper(9)  # A4
     ws.set_margins(left=MARGIN_LR, right=MARGIN_LR, top=MARGIN_TB, bottom=MARGIN_TB)
