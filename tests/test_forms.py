@@ -93,9 +93,10 @@ def test_one_printed_page_per_person(outcome, tmp_path: Path):
     assert [b.id for b in ws.row_breaks.brk] == [s - 1 for s in starts[1:]]
     assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "portrait"
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)  # one page wide, breaks kept
-    assert ws.print_title_rows == "1:2"
-    assert ws.print_area == [f"'考核表'!$A$1:$H${ws.max_row}"]
+    # One page wide (1 is the default, which xlsxwriter leaves out), as tall as it takes.
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == "$1:$2"
+    assert ws.print_area == f"'考核表'!$A$1:$H${ws.max_row}"
     # At the width's scale the widest line fits A4 and the tallest block fits under the titles.
     scale = forms.width_scale() / 100
     assert scale >= 0.9
