@@ -14,7 +14,6 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner

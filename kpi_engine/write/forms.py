@@ -86,8 +86,8 @@ WORDS: dict[str, tuple[str, str]] = {
 WIDTHS = (7.0, 24.0, 8.0, 12.0, 12.0, 10.0, 10.0, 11.0)
 LAST_COL = len(WIDTHS) - 1
 # Row heights in points.
-H_TITLE, H_PERIOD, H_INFO, H_GAP, H_HEAD, H_KPI, H_RESULT, H_LINE, H_BOX, H_SIGN = (
-    30.0, 20.0, 22.0, 8.0, 24.0, 20.0, 28.0, 15.0, 24.0, 34.0)
+H_TITLE, H_PERIOD, H_INFO, H_GAP, H_HEAD, H_KPI, H_RESULT, H_BOX, H_SIGN = (
+    30.0, 20.0, 22.0, 8.0, 24.0, 20.0, 28.0, 24.0, 34.0)
 BOX_ROWS = 5  # the 员工意见 box
 H_KPI_MIN = 14.0  # a KPI row is never lower: 10-point text still reads
 # The page: A4 portrait, margins in inches.
@@ -320,16 +320,6 @@ def form_order(people: pd.DataFrame) -> pd.DataFrame:
 def _period(scope) -> str:
     scope = list(scope)
     return " – ".join(dict.fromkeys((scope[0], scope[-1]))) if scope else "—"
-
-
-@dataclass
-class Blocks:
-    """Where each person's block sits (0-based rows), for the writer and the tests."""
-
-    start: np.ndarray  # first row of each block (the info row)
-    kpi_start: np.ndarray  # first KPI row
-    kpis: np.ndarray  # KPI rows of each person
-    height: np.ndarray  # points each block takes
 
 
 def _write_sheet(ws: sk.FastSheet, fmts: _Formats, people: pd.DataFrame, all_scores: pd.DataFrame, results,
