@@ -178,13 +178,18 @@ def _candidate(q: Path, name: str, in_folder: bool, issues: list[Issue]) -> Cand
         return Candidate(q, name, _is_lock(q))
     if not in_folder:
         return Candidate(q, name, unread=UNSUPPORTED_FILE(file=name))
-    if q.name.startswith(OWN_TEMPORARY):
+    if q.name.startswith(OWN_TEMPORARY) or _own_forms_pdf(q):
         return None
     if q.name.startswith(".") or q.name.lower() in SYSTEM_FILES:
         return Candidate(q, name, unread=SYSTEM_FILE_SKIPPED(file=name))
     if q.suffix.lower() in DATA_SUFFIXES:
         return Candidate(q, name, unread=FILE_NOT_WORKBOOK(file=name))
     return Candidate(q, name, unread=OTHER_FILE_SKIPPED(file=name))
+
+
+def _own_forms_pdf(q: Path) -> bool:
+    """The PDF ``score --forms`` prints beside its forms workbook (``…_考核表.pdf``)."""
+    return q.suffix.lower() == ".pdf" and (q.stem.endswith("_考核表") or q.stem.endswith("_forms"))
 
 
 def discover(inputs) -> tuple[list[Candidate], list[Issue], int]:
