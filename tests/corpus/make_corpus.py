@@ -467,6 +467,18 @@ def _(folder: Path) -> None:
     xw_book(folder / "targets_impossible_day.xlsx", {"目标管理": [HEADER, *rows]})
 
 
+@case("files_not_read_and_odd_names")
+def _(folder: Path) -> None:
+    """Beside the clean files: a month saved as CSV, a document, a system file, and a
+    month whose file name came out of a Chinese-Windows zip as GBK bytes (issue 12)."""
+    base(folder)
+    (folder / "targets_2026-02.csv").write_text("工号,期间\nE101,2026-02\n", encoding="utf-8")
+    (folder / "考核说明.docx").write_bytes(b"PK\x03\x04 a document")
+    (folder / "Thumbs.db").write_bytes(b"\x00")
+    gbk = os.fsdecode("三月目标".encode("gbk") + b".xlsx")
+    xw_book(folder / gbk, {"目标管理": [HEADER, *person("E101", month="2026-03")]})
+
+
 @case("notes_past_a_cell")
 def _(folder: Path) -> None:
     """Each month's 备注 fits a cell; joined over the scope on 明细 they do not (issue 12)."""
