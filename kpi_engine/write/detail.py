@@ -36,7 +36,8 @@ SCORE_KEYS = (
 )
 SUMMARY_KEYS = (
     "employee_id", "name", "team", "role", "total", "grade", "team_rank", "overall_rank",
-    "met", "near", "below", "nodata", "notes", "flags", "person_key", "team_key",
+    "met", "near", "below", "nodata", "coefficient", "base", "months_in_post", "pay",
+    "notes", "flags", "person_key", "team_key",
 )
 # 汇总 opens with a title row (period, teams) above its header row (0-based rows).
 SUMMARY_HEADER_ROW = 1
@@ -74,14 +75,19 @@ def write_params(book: Workbook, ws: Worksheet, styles: st.Styles, results: Resu
     settings = results.settings
     keys = list(vocab.SETTING_KEYS)
     values = [getattr(settings, k) for k in keys]
+    # Below the settings, the months of the period: the divisor of 绩效工资's proration.
+    names = [vocab.SETTING_KEYS[k][0 if lang == "zh" else 1] for k in keys] + [lb.text("period_months", lang)]
+    keys.append("period_months")
+    values.append(float(len(results.scope)))
+    defined_names = {**fx.SETTING_NAMES, "period_months": fx.PERIOD_MONTHS}
     cols = [
-        sk.Col("key", "", "str", [vocab.SETTING_KEYS[k][0 if lang == "zh" else 1] for k in keys]),
+        sk.Col("key", "", "str", names),
         # Thresholds rounded to 6 decimals, as the engine compares them (scoring.md, "Status").
         sk.Col("value", "", "num",
                [round(float(v), 6) if isinstance(v, (int, float)) and not isinstance(v, bool) else np.nan
                 for v in values]),
         sk.Col("text", "", "str", [v if isinstance(v, str) else "" for v in values]),
-        sk.Col("name", "", "str", [fx.SETTING_NAMES.get(k, "") for k in keys]),
+        sk.Col("name", "", "str", [defined_names.get(k, "") for k in keys]),
     ]
     for c in cols:
         c.header = lb.label(lb.PARAMS, c.key, lang)
@@ -89,7 +95,7 @@ def write_params(book: Workbook, ws: Worksheet, styles: st.Styles, results: Resu
     last = sk.write_table(ws, styles, 0, 0, cols)
     sk.set_widths(ws, 0, cols, layout)
     for i, k in enumerate(keys):
-        defined = fx.SETTING_NAMES.get(k)
+        defined = defined_names.get(k)
         if defined:
             sk.check(ws, i + 1, 1, book.define_name(defined, f"='{name}'!$B${i + 2}"), "define_name")
 
@@ -387,6 +393,7 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
     key_cell = f"${_col(keys, 'person_key')}{{r}}"
     team_key_cell = f"${_col(keys, 'team_key')}{{r}}"
     total_cell = f"${_col(keys, 'total')}{{r}}"
+    grade_cell = f"${_col(keys, 'grade')}{{r}}"
     total_col = _col(keys, "total")
     totals = f"${total_col}${first}:${total_col}${end}"
     tk = _col(keys, "team_key")
@@ -430,6 +437,15 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
         sk.Col("overall_rank", "", or_kind, or_values, integer, saved=rank_saved["overall_rank"], num="0"),
         *[sk.Col(s, "", "formula", per_person(lambda rg, s=s: fx.status_count(rg, key_cell, words[s])), integer,
                  saved=people[s].astype(float), num="0") for s in STATUS_CODES],
+        sk.Col("coefficient", "", "formula", fx.fill(fx.coefficient(grade_cell, grades), rows), styles.get("0.00"),
+               saved=people["coefficient"], num="0.00"),
+        sk.Col("base", "", "num", people["base"], styles.get("#,##0.00", unlocked=True), num="#,##0.00"),
+        sk.Col("months_in_post", "", "num", people["months_in_post"].astype(float), integer, num="0"),
+        sk.Col("pay", "", "formula",
+               fx.fill(fx.pay(results.settings.pay_rule, results.settings.prorate, f"${_col(keys, 'base')}{{r}}",
+                              f"${_col(keys, 'coefficient')}{{r}}", total_cell,
+                              f"${_col(keys, 'months_in_post')}{{r}}"), rows),
+               styles.get("#,##0.00", bold=True), saved=people["pay"], num="#,##0.00"),
         sk.Col("notes", "", "str", notes, styles.get(wrap=True), max_width=70),
         sk.Col("flags", "", "str", flags, styles.get(wrap=True), max_width=24),
         sk.Col("person_key", "", "num", np.arange(1, n + 1, dtype=float), group=True),
