@@ -17,7 +17,7 @@ from tests.test_templates import workbook_content
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "sample_data"
-FILES = [f"targets_{m}.xlsx" for m in sample.MONTHS] + ["assessment_form.xlsx", "training_plan.xlsx"]
+FILES = [f"targets_{m}.xlsx" for m in sample.MONTHS] + ["assessment_form.xlsx", "training_plan.xlsx", "staff.xlsx"]
 
 
 @pytest.fixture(scope="module")
