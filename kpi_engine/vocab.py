@@ -157,7 +157,7 @@ TRAINING = SheetKind(
     ),
 )
 
-# 人员: one row per person, every column but 工号 optional (issue 10): dates in post and the
+# 人员: one row per person, every column but 工号 and 姓名 optional (issue 10): dates in post and the
 # base of 绩效工资. A person of the target sheet without a row here is scored as before.
 STAFF = SheetKind(
     "staff",
@@ -165,7 +165,8 @@ STAFF = SheetKind(
     "Staff",
     (
         EMPLOYEE_ID,
-        _f("name", "姓名", "Name"),
+        # 姓名 names the roster's column (工号 alone is in every sheet); a blank cell is fine.
+        _f("name", "姓名", "Name", True, may_be_blank=True),
         _f("team", "部门", "Team"),
         _f("role", "岗位", "Role"),
         _f("joined", "入职日期", "Joined"),

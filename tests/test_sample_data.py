@@ -245,7 +245,7 @@ def test_sample_row_counts_balance(loaded):
     counts = loaded.report.counts
     assert counts and all(c.balanced for c in counts)
     kinds = {c.kind for c in counts}
-    assert kinds == {"scheme", "tiers", "ratings", "settings", "targets", "training"}
+    assert kinds == {"scheme", "tiers", "ratings", "settings", "targets", "training", "staff"}
     targets = [c for c in counts if c.kind == "targets"]
     assert len(targets) == 10 and {c.sheet for c in targets} == {"目标管理", "5月目标"}
     assert sum(c.rejected for c in counts) == 1

@@ -82,9 +82,12 @@ def in_post(people: pd.DataFrame, staff: pd.DataFrame, scope: Sequence[str], set
     months_in_post = ((months[None, :] >= lo[:, None]) & (months[None, :] <= hi[:, None])).sum(axis=1) if len(
         months) else np.zeros(len(people), dtype=int)
     end_n = months[-1] if len(months) else np.nan
+    # 试用期 only from 人员's 入职日期: a first month with rows says when data starts, not
+    # when a contract did.
+    hired = _month_number(joined_date)
     with np.errstate(invalid="ignore"):
-        probation = (settings.probation_months > 0) & ~np.isnan(j) & (end_n - j < settings.probation_months) & (
-            end_n >= j)
+        probation = (settings.probation_months > 0) & ~np.isnan(hired) & (end_n - hired < settings.probation_months) & (
+            end_n >= hired)
 
     # 基数: 人员's, else the target sheet's of the person's latest month in scope that has one.
     base = rows["base"].reindex(ids).to_numpy(dtype="float64")

@@ -1,4 +1,4 @@
-"""人员 / Staff: one row per person, every column but 工号 optional (issue 10), and the
+"""人员 / Staff: one row per person, every column but 工号 and 姓名 optional (issue 10), and the
 target sheet's optional 绩效工资基数 column. Both become ``InputData.staff``.
 
 A bad 基数 or date is an error naming its cell; the person is then scored as if the

@@ -36,8 +36,8 @@ SCORE_KEYS = (
 )
 SUMMARY_KEYS = (
     "employee_id", "name", "team", "role", "total", "grade", "team_rank", "overall_rank",
-    "met", "near", "below", "nodata", "coefficient", "base", "months_in_post", "pay",
-    "notes", "flags", "person_key", "team_key",
+    "met", "near", "below", "nodata", "notes", "flags", "coefficient", "base", "months_in_post", "pay",
+    "person_key", "team_key",
 )
 # 汇总 opens with a title row (period, teams) above its header row (0-based rows).
 SUMMARY_HEADER_ROW = 1
@@ -437,6 +437,8 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
         sk.Col("overall_rank", "", or_kind, or_values, integer, saved=rank_saved["overall_rank"], num="0"),
         *[sk.Col(s, "", "formula", per_person(lambda rg, s=s: fx.status_count(rg, key_cell, words[s])), integer,
                  saved=people[s].astype(float), num="0") for s in STATUS_CODES],
+        sk.Col("notes", "", "str", notes, styles.get(wrap=True), max_width=70),
+        sk.Col("flags", "", "str", flags, styles.get(wrap=True), max_width=24),
         sk.Col("coefficient", "", "formula", fx.fill(fx.coefficient(grade_cell, grades), rows), styles.get("0.00"),
                saved=people["coefficient"], num="0.00"),
         sk.Col("base", "", "num", people["base"], styles.get("#,##0.00", unlocked=True), num="#,##0.00"),
@@ -446,8 +448,6 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
                               f"${_col(keys, 'coefficient')}{{r}}", total_cell,
                               f"${_col(keys, 'months_in_post')}{{r}}"), rows),
                styles.get("#,##0.00", bold=True), saved=people["pay"], num="#,##0.00"),
-        sk.Col("notes", "", "str", notes, styles.get(wrap=True), max_width=70),
-        sk.Col("flags", "", "str", flags, styles.get(wrap=True), max_width=24),
         sk.Col("person_key", "", "num", np.arange(1, n + 1, dtype=float), group=True),
         sk.Col("team_key", "", "num", team_key, group=True),
     ]
@@ -461,7 +461,7 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
         fmt = styles.get(status=s, header=False, bold=True)
         sk.check(ws, head, c, ws.write_string(head, c, lb.label(lb.SUMMARY, s, lang), fmt), "header")
     # The filter spans the hidden keys: a sort through it moves the keys with their row.
-    layout = sk.Layout(header_row=head, title_rows=head, last_row=last_row, last_col=keys.index("flags"),
+    layout = sk.Layout(header_row=head, title_rows=head, last_row=last_row, last_col=keys.index("pay"),
                        freeze_cols=2, filter_last_col=len(keys) - 1)
     sk.set_widths(ws, 0, cols, layout)
     sk.fit_row_heights(ws, head + 1, [notes, flags],
