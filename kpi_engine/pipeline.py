@@ -377,6 +377,11 @@ def summary(outcome: Outcome, lang: str = "zh") -> dict:
                 "team_rank": None if pd.isna(r.team_rank) else int(r.team_rank),
                 "overall_rank": None if pd.isna(r.overall_rank) else int(r.overall_rank),
                 "incomplete": bool(r.incomplete),
+                "coefficient": None if pd.isna(r.coefficient) else float(r.coefficient),
+                "base": None if pd.isna(r.base) else float(r.base),
+                "months_in_post": int(r.months_in_post),
+                "pay": None if pd.isna(r.pay) else float(r.pay),
+                "flags": list(r.flags) if isinstance(r.flags, tuple) else [],
             }
             for r in people.itertuples(index=False)
         ],
