@@ -228,3 +228,36 @@ def test_coefficient_and_pay_follow_an_edited_actual(tmp_path):
         assert seen == 3
         # J joined in February, the second of the two months: 2500 × 1.2 [× 93/100] × 1/2.
         assert expected.at["J", "pay"] == (1500.0 if rule == "base_coefficient" else 1395.0)
+
+
+def test_probation_left_out_of_the_distribution_recalculates(tmp_path):
+    """试用期不计入等级分布 = 是: 总览's live grade counts skip the person on probation (汇总's
+    hidden 计入等级分布 column), and every formula recalculates to the saved value."""
+    from kpi_engine import data as d
+
+    from .test_core_support import inputs, scheme, target
+
+    rows = scheme([dict(kpi="销售额", weight=100, cap=2.0)])
+    targets = [target(e, "销售额", "2026-03", t=100.0, a=a, row=i + 2)
+               for i, (e, a) in enumerate([("A", 95.0), ("B", 85.0), ("J", 99.0)])]
+    data = inputs(targets, scheme_rows=rows, settings=Settings(probation_excluded=True))
+    data.staff = d.frame(d.STAFF_COLUMNS, pd.DataFrame({
+        "employee_id": ["J"], "name": "", "team": "", "role": "", "joined": pd.to_datetime(["2026-03-02"]),
+        "left": pd.to_datetime([None]), "base": [2000.0], "period": "", "file": "staff.xlsx", "sheet": "人员",
+        "row": [2]}))
+    outcome = fx.outcome_of(data)
+    src = tmp_path / "result.xlsx"
+    write_workbook(outcome, src, created=CREATED)
+    out = lo.recalc(src, tmp_path / "out")
+    formulas, saved = openpyxl.load_workbook(src), openpyxl.load_workbook(src, data_only=True)
+    recalculated = openpyxl.load_workbook(out, data_only=True)
+    wrong = [(ws.title, c.coordinate, c.value, saved[ws.title][c.coordinate].value,
+              recalculated[ws.title][c.coordinate].value)
+             for ws in formulas.worksheets for row in ws.iter_rows() for c in row
+             if c.data_type == "f" and not _equal(saved[ws.title][c.coordinate].value,
+                                                   recalculated[ws.title][c.coordinate].value)]
+    assert wrong == []
+    overview = recalculated["总览"]
+    counts = {r[0]: r[1] for r in overview.iter_rows(values_only=True) if r[0] in ("优秀", "良好")}
+    assert counts == {"优秀": 1, "良好": 1}  # J (优秀, on probation) is not counted
+    assert outcome.results.team_summary.iloc[0]["excellent"] == 1

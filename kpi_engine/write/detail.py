@@ -37,7 +37,7 @@ SCORE_KEYS = (
 SUMMARY_KEYS = (
     "employee_id", "name", "team", "role", "total", "grade", "team_rank", "overall_rank",
     "met", "near", "below", "nodata", "notes", "flags", "coefficient", "base", "months_in_post", "pay",
-    "person_key", "team_key",
+    "person_key", "team_key", "in_distribution",
 )
 # 汇总 opens with a title row (period, teams) above its header row (0-based rows).
 SUMMARY_HEADER_ROW = 1
@@ -450,6 +450,9 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
                styles.get("#,##0.00", bold=True), saved=people["pay"], num="#,##0.00"),
         sk.Col("person_key", "", "num", np.arange(1, n + 1, dtype=float), group=True),
         sk.Col("team_key", "", "num", team_key, group=True),
+        # 1: counted in the grade distribution (总览's counts); 0: on probation with
+        # 试用期不计入等级分布 = 是.
+        sk.Col("in_distribution", "", "num", in_distribution(results.settings, people), group=True),
     ]
     for c in cols:
         c.header = lb.label(lb.SUMMARY, c.key, lang)
@@ -480,6 +483,14 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
         sk.check(ws, last_row + 2, 0, ws.set_h_pagebreaks([last_row + 2]), "set_h_pagebreaks")
     sk.finish(ws, layout)
     return layout
+
+
+def in_distribution(settings, people: pd.DataFrame) -> np.ndarray:
+    """1.0 where the person counts in the grade distribution, 0.0 where not (on probation
+    with 试用期不计入等级分布 = 是; core.teams.team_summary leaves the same people out)."""
+    if not settings.probation_excluded:
+        return np.ones(len(people))
+    return np.array([0.0 if isinstance(f, tuple) and "probation" in f else 1.0 for f in people["flags"]])
 
 
 def person_flags(people: pd.DataFrame, lang: Lang) -> list[str]:

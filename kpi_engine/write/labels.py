@@ -50,6 +50,7 @@ SUMMARY: dict[str, Pair] = {
     # hidden keys the formulas match on (numbers: exact, no wildcard or text-as-number trap)
     "person_key": ("人员序号", "Person key"),
     "team_key": ("部门序号", "Team key"),
+    "in_distribution": ("计入等级分布", "In grade distribution"),
 }
 
 SCORES: dict[str, Pair] = {
