@@ -144,10 +144,13 @@ def test_coefficient_and_pay_follow_the_grade(attainments, bases, firsts, coeffi
     people = {f"E{i}": {m: r for m in months[firsts[i]:]} for i, r in enumerate(attainments)}
     staff = [(f"E{i}", None, None, bases[i]) for i in range(len(attainments)) if bases[i] is not None]
     got = _score(people, staff, s)
+    start = min(firsts[:len(attainments)])  # the scope: the months with rows
+    n = 3 - start
     for emp, p in got.iterrows():
         i = int(emp[1:])
         assert p["coefficient"] == s.coefficients()[p["grade"]]  # every person here has a grade
         assert p["months_in_post"] == 3 - firsts[i]
+        assert ("new_hire" in p["flags"]) == (firsts[i] > start)
         if bases[i] is None:
             assert math.isnan(p["pay"])
             continue
@@ -155,7 +158,7 @@ def test_coefficient_and_pay_follow_the_grade(attainments, bases, firsts, coeffi
         if rule == "base_coefficient_total":
             v = v * p["total_rounded"] / 100
         if prorate:
-            v = v * (3 - firsts[i]) / 3
+            v = v * (3 - firsts[i]) / n
         assert p["pay"] == round_half_up(v, 2)
     # Same grade and base, same months: same pay; a better grade never pays less when the
     # coefficients rise with the grade.
