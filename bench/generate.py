@@ -302,7 +302,7 @@ class Sheet:
                                f"(Excel holds {EXCEL_MAX_ROWS:,}); lower MAX_ROWS_PER_FILE in bench/generate.py.")
         for i in range(n):
             r = r0 + i
-            for c in range(self.width):
+            for c in range(len(cols)):  # optional trailing columns (加速起点…) stay blank
                 v = cols[c][i]
                 if v is None or v == "" or (isinstance(v, float) and v != v):
                     continue

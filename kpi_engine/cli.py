@@ -56,6 +56,7 @@ TEXT = {
         "issues": "问题：错误 {error} · 警告 {warning} · 提示 {info}",
         "rows": "行数：读取 {read} = 使用 {used} + 拒绝 {rejected} + 重复 {duplicates} + 跳过 {skipped}",
         "written": "结果已写入：{path}",
+        "forms_written": "考核表已写入：{path}",
         "rejected_note": "部分行被拒绝：详见结果文件的“问题”工作表。",
         "not_read": "未读取的文件（{count}）：{names}",
         "causes": "原因：",
@@ -83,6 +84,7 @@ TEXT = {
         "issues": "Issues: {error} errors · {warning} warnings · {info} info",
         "rows": "Rows: read {read} = used {used} + rejected {rejected} + duplicates {duplicates} + skipped {skipped}",
         "written": "Result written to: {path}",
+        "forms_written": "Forms written to: {path}",
         "rejected_note": "Some rows were rejected: see the Issues sheet of the result.",
         "not_read": "Files not read ({count}): {names}",
         "causes": "Why:",
@@ -110,7 +112,7 @@ LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of headers, word
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback when something unexpected fails.")]
 InputsArg = Annotated[
     list[Path],
-    typer.Argument(help="Input workbooks (.xlsx/.xlsm/.xls) and/or folders holding them.", show_default=False),
+    typer.Argument(help="Input workbooks (.xlsx/.xlsm/.xls/.xlsb/.ods) and/or folders holding them.", show_default=False),
 ]
 
 
@@ -224,7 +226,9 @@ def _print_summary(outcome, paths: list[Path], lang: Lang, late: int) -> None:
     not_read = [f.name for f in outcome.files if f.status in ("refused", "ignored")]
     if not_read:  # each with its reason in 问题; named here so that none goes unnoticed
         lines.append(t(lang, "not_read", count=len(not_read), names=", ".join(not_read)))
-    lines += [t(lang, "written", path=p) for p in paths]
+    from .write.forms import is_forms_file
+
+    lines += [t(lang, "forms_written" if is_forms_file(p) else "written", path=p) for p in paths]
     lines += [issue.message(lang.value) for issue in outcome.report.issues[late:] if issue.level != "error"]
     for line in lines:
         out.print(line, markup=False, soft_wrap=True)
@@ -248,6 +252,7 @@ def _score(
     split_by: Optional[SplitBy],
     quiet: bool = False,
     state: _Written | None = None,
+    forms: bool = False,
 ) -> tuple[int, list[Path]]:
     from . import pipeline
 
@@ -270,13 +275,18 @@ def _score(
         if progress:
             progress.update(task, description=t(lang, "scoring"), total=1, completed=0, name="")
         outcome = pipeline.run(inputs, period=period, start=start, end=end, data=data)
+        del data  # the input frames are not needed to write: their memory goes before the writer's peak
         target = output or pipeline.default_output(inputs, outcome)
         if target.is_dir():
             target = target / pipeline.default_output(inputs, outcome).name
         teams = outcome.results.people["team"].nunique() if split_by else 0
         state.target, state.existed, state.total = target, target.is_file(), 1 + teams
+        if forms:  # each workbook's forms beside it, and the full forms' PDF when LibreOffice is there
+            from .write.forms import soffice
+
+            state.total = 2 * (1 + teams) + (1 if soffice() else 0)
         if progress:
-            progress.update(task, description=t(lang, "writing"), total=1 + teams, completed=0)
+            progress.update(task, description=t(lang, "writing"), total=state.total, completed=0)
 
         def wrote(path: Path) -> None:
             state.paths.append(path)
@@ -285,7 +295,7 @@ def _score(
 
         late = len(outcome.report.issues)
         paths = pipeline.write(outcome, target, lang=lang.value, split_by=split_by.value if split_by else None,
-                               on_file=wrote)
+                               on_file=wrote, forms=forms)
     finally:
         if progress:
             progress.stop()
@@ -311,12 +321,13 @@ def score(
     lang: LangOpt = Lang.zh,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary, per-person totals and every issue as JSON on stdout.")] = False,
     split_by: Annotated[Optional[SplitBy], typer.Option("--split-by", help="Also write one workbook per team, for its manager.")] = None,
+    forms: Annotated[bool, typer.Option("--forms", help="Also write the printable assessment form, one A4 page per person: <result>_考核表.xlsx beside the result (per team too with --split-by), and its PDF when LibreOffice is installed.")] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Score files and/or folders into one result workbook."""
     state = _Written()
     try:
-        code, _ = _score(inputs, output, period, start, end, lang, as_json, split_by, state=state)
+        code, _ = _score(inputs, output, period, start, end, lang, as_json, split_by, state=state, forms=forms)
     except KeyboardInterrupt:
         raise _interrupted(state, lang) from None
     except Exception as exc:  # noqa: BLE001 - every failure becomes a message and exit 2
@@ -457,7 +468,7 @@ HELP_ZH: dict[tuple[str, str | None], str] = {
     ("", "version"): "显示版本号并退出。",
     ("*", "lang"): "表头、词语和消息的语言：zh 或 en。",
     ("*", "debug"): "出现意外错误时显示调用栈（traceback）。",
-    ("*", "inputs"): "输入的工作簿（.xlsx 等）或文件夹。",
+    ("*", "inputs"): "输入的工作簿（.xlsx/.xlsm/.xls/.xlsb/.ods）或文件夹。",
     ("score", None): "把文件和/或文件夹评分，写成一个结果工作簿。",
     ("score", "output"): "结果工作簿（默认：输入文件夹中的 kpi-results_<首月>_<末月>.xlsx）。",
     ("score", "period"): "只评一个月，例如 2026-03。",
@@ -465,6 +476,7 @@ HELP_ZH: dict[tuple[str, str | None], str] = {
     ("score", "end"): "期间范围的最后一个月，例如 2026-06。",
     ("score", "as_json"): "在标准输出打印 JSON：摘要、每人总分和全部问题。",
     ("score", "split_by"): "另外为每个团队写一个工作簿，交给团队经理。",
+    ("score", "forms"): "另外写出可打印的绩效考核表，每人一页 A4：结果旁的 <结果>_考核表.xlsx（配合 --split-by 时每个团队也有一份）；装有 LibreOffice 时同时生成 PDF。",
     ("validate", None): "只读取并检查输入：列出发现的问题，不写任何文件。",
     ("template", None): "写出三个空白模板：目标管理表、考核表、培训计划。",
     ("template", "output"): "模板写入的文件夹。",

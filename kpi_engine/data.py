@@ -28,11 +28,13 @@ from .models import Settings
 SCHEME_COLUMNS = {
     "role": "str", "kpi": "str", "category": "str", "weight": "float",
     "direction": "str", "method": "str", "cap": "float", "floor": "float",
+    "accel_from": "float", "accel_by": "float",  # 完成率 accelerator (NaN: none)
     "tier_table": "str", "points_per_unit": "float", "step": "float",
     "aggregation": "str", "source": "str", "source_kpi": "str",
     "is_percent": "bool", "order": "int",
 }
-TIER_COLUMNS = {"table": "str", "from_r": "float", "fraction": "float"}
+TIER_COLUMNS = {"table": "str", "from_r": "float", "fraction": "float",
+                "curve": "str"}  # "steps" ("" too) or "linear", the same on every row of a table
 PROVENANCE = {"file": "str", "sheet": "str", "row": "int"}
 TARGET_COLUMNS = {
     "employee_id": "str", "name": "str", "team": "str", "role": "str",
@@ -138,6 +140,7 @@ SCORE_COLUMNS = {
     "is_percent": "bool",
     "cap": "float",           # resolved (scheme or settings.default_cap)
     "floor": "float", "tier_table": "str", "points_per_unit": "float", "step": "float",
+    "accel_from": "float", "accel_by": "float",  # 完成率 accelerator, resolved (NaN: none)
     "aggregation": "str", "source": "str", "source_kpi": "str",
     "left_out": "object",     # tuple[str, ...]: periods with target or actual missing
     "note": "str",            # 备注 of the input rows, joined with "; "

@@ -20,6 +20,7 @@ Fraction = Annotated[float, Field(ge=0)]
 
 Direction = Literal["higher", "lower"]
 Method = Literal["ratio", "tiers", "rating", "deduction"]
+Curve = Literal["steps", "linear"]
 Aggregation = Literal["sum", "mean", "last"]
 Source = Literal["own", "team", "training"]
 RaterType = Literal["manager", "peer", "self", "subordinate", "customer"]
@@ -54,6 +55,10 @@ class SchemeRow(_Row):
     method: Method = "ratio"
     cap: Fraction | None = None  # None: settings.default_cap
     floor: Fraction = 0.0
+    # 完成率 accelerator: above accel_from each point of attainment counts accel_by times
+    # (before the cap). None: no accelerator (accel_from defaults to 100% when accel_by is set).
+    accel_from: Fraction | None = None
+    accel_by: Annotated[float, Field(ge=1)] | None = None
     tier_table: str = ""
     points_per_unit: Annotated[float, Field(ge=0)] | None = None
     step: Annotated[float, Field(gt=0)] = 1.0  # in the KPI's unit; 0.01 for % KPIs by default
@@ -80,6 +85,7 @@ class Tier(_Row):
     table: Annotated[str, Field(min_length=1)]
     from_r: Fraction
     fraction: Fraction
+    curve: Curve = "steps"  # the table's: the highest step reached, or a line through the points
 
 
 class TargetRow(_Row):

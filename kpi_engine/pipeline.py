@@ -91,6 +91,24 @@ STALE_TEMPS_REMOVED = IssueType(
     zh="已删除被中断的运行留在结果文件夹中的 {count} 个临时文件：{value}。",
     en="Removed {count} temporary files that interrupted runs had left in the result folder: {value}.",
 )
+FORMS_FAILED = IssueType(
+    "forms_output_failed",
+    "error",
+    zh="考核表 {value} 未能写入：{reason}。结果文件已写入；请移走占用这个文件名的东西或腾出磁盘空间，然后重新运行。",
+    en="The forms {value} could not be written: {reason}. The result was written; move what stands in the way or free disk space, and run again.",
+)
+FORMS_PDF_FAILED = IssueType(
+    "forms_pdf_failed",
+    "warning",
+    zh="考核表的 PDF {value} 未能生成：{reason}。考核表工作簿已写入，可以直接打印或在 Excel 中另存为 PDF。",
+    en="The forms PDF {value} could not be made: {reason}. The forms workbook was written: print it, or save it as PDF from Excel.",
+)
+FORMS_NO_PDF = IssueType(
+    "forms_no_pdf",
+    "info",
+    zh="未找到 LibreOffice（soffice）：只写了考核表工作簿，没有 PDF。安装 LibreOffice 后 --forms 会同时生成 PDF。",
+    en="LibreOffice (soffice) was not found: the forms workbook was written, no PDF. With LibreOffice installed, --forms also makes the PDF.",
+)
 
 
 def parse_scope_args(period: str | None, start: str | None, end: str | None) -> tuple[str | None, str | None, str | None]:
@@ -270,8 +288,13 @@ def write(
     split_by: str | None = None,
     created: datetime | None = None,
     on_file: Callable[[Path], None] | None = None,
+    forms: bool = False,
 ) -> list[Path]:
     """Write the result (and one workbook per team with split_by="team"), each atomically.
+
+    ``forms``: after each result workbook, its printable 考核表 beside it
+    (``<result>_考核表.xlsx``, kpi_engine.write.forms), and for the full result a PDF of
+    it when LibreOffice is installed. A forms file that fails is an issue, never a stop.
 
     Temporaries that killed runs left in the folder are removed first (an info issue
     names them). The full result is written first: when it cannot be, OutputError stops
@@ -288,7 +311,8 @@ def write(
     if split_by == "team":
         teams = sorted(outcome.results.people["team"].unique())
         jobs += [(path, team) for team, path in output.team_paths(out, teams).items()]
-    _refuse_inputs(outcome, [path for path, _ in jobs])
+    forms_paths = {path: _forms_path(path, lang, [p for p, _ in jobs]) for path, _ in jobs} if forms else {}
+    _refuse_inputs(outcome, [path for path, _ in jobs] + list(forms_paths.values()))
     removed = output.remove_stale_temps(out.parent)
     if removed:
         outcome.report.add(STALE_TEMPS_REMOVED(count=len(removed), value=", ".join(removed)))
@@ -318,7 +342,55 @@ def write(
         written.append(path)
         if on_file:
             on_file(path)
+        if forms:
+            for done in _write_forms(part, forms_paths[path], lang=lang, created=created, team=team,
+                                     report=outcome.report):
+                written.append(done)
+                if on_file:
+                    on_file(done)
     return written
+
+
+def _forms_path(result: Path, lang: str, taken: Sequence[Path]) -> Path:
+    """``<result>_考核表.xlsx``; should a team be called 考核表 itself, ``<result>_考核表_.xlsx``."""
+    from .write.forms import forms_path
+
+    path = forms_path(result, lang)
+    names = {p.name.casefold() for p in taken}
+    while path.name.casefold() in names:
+        path = path.with_name(path.stem + "_.xlsx")
+    return path
+
+
+def _write_forms(part: Outcome, path: Path, *, lang: str, created: datetime | None, team: str | None,
+                 report: Report) -> list[Path]:
+    """The forms workbook of one result (and its PDF for the full result): the paths
+    written. A failure becomes an issue in ``report``; the result stays written."""
+    from .write import forms
+
+    try:
+        raised: list = []
+        with phase("forms"), gc_paused():
+            output.atomic_write(path, lambda tmp: raised.extend(forms.write_forms(part, tmp, lang=lang, created=created)))
+        report.extend(raised)
+    except Exception as exc:  # noqa: BLE001 - the result is written: say what failed, go on
+        report.add(FORMS_FAILED(value=str(path), reason=_reason(exc, lang)))
+        return []
+    done = [path]
+    if team is None:
+        pdf = path.with_suffix(".pdf")
+        program = forms.soffice()
+        if program is None:
+            report.add(FORMS_NO_PDF())
+            return done
+        try:
+            with phase("forms_pdf"):
+                forms.to_pdf(path, pdf, len(part.results.people), program)
+            done.append(pdf)
+        except Exception as exc:  # noqa: BLE001 - never required
+            reason = str(exc) if isinstance(exc, RuntimeError) else _reason(exc, lang)
+            report.add(FORMS_PDF_FAILED(value=str(pdf), reason=reason))
+    return done
 
 
 def _plan_sheets(outcome: Outcome, lang: str) -> None:

@@ -526,7 +526,8 @@ def write_assessment_form(path: Path, ratings: pd.DataFrame) -> Path:
     wb = new_workbook(path, "考核表", "kpi-engine sample data")
     styles = Styles(wb)
     scheme = _scheme_frame()
-    fields = vocab.SCHEME.fields
+    # The optional accelerator columns stay off: this department does not use them.
+    fields = [f for f in vocab.SCHEME.fields if f.key not in ("accel_from", "accel_by")]
     columns = [Column(f.zh, f.required, "percent" if f.key in ("cap", "floor") else "general") for f in fields]
     values, kinds = [], []
     for k in scheme.itertuples(index=False):
@@ -543,7 +544,8 @@ def write_assessment_form(path: Path, ratings: pd.DataFrame) -> Path:
         kinds.append(["percent" if f.key == "step" and k.unit == "%" else None for f in fields])
     write_table(wb.add_worksheet(vocab.SCHEME.zh), styles, columns, values, cell_kinds=kinds)
 
-    tier_cols = [Column(f.zh, True, "general" if f.key == "table" else "percent") for f in vocab.TIERS.fields]
+    tier_cols = [Column(f.zh, True, "general" if f.key == "table" else "percent")
+                 for f in vocab.TIERS.fields if f.key != "curve"]  # every table here is steps
     write_table(wb.add_worksheet(vocab.TIERS.zh), styles, tier_cols, [list(t) for t in TIER_TABLES])
 
     rating_cols = [Column(f.zh, f.required, "text" if f.key in ("employee_id", "period") else "general")

@@ -99,6 +99,9 @@ SCHEME = SheetKind(
         _f("aggregation", "汇总方式", "Aggregation"),
         _f("source", "来源", "Source"),
         _f("unit", "单位", "Unit"),
+        # Optional, advanced: last, so the columns HR already knows keep their places.
+        _f("accel_from", "加速起点", "Accelerate from"),
+        _f("accel_by", "加速倍数", "Accelerate by"),
     ),
 )
 
@@ -110,6 +113,7 @@ TIERS = SheetKind(
         _f("table", "分段表", "Table", True),
         _f("from_r", "完成率下限", "From attainment", True),
         _f("fraction", "得分比例", "Score fraction", True),
+        _f("curve", "计分曲线", "Curve"),
     ),
 )
 
@@ -199,6 +203,11 @@ METHODS: dict[str, tuple[str, ...]] = {
     "tiers": ("分段", "tiers"),
     "rating": ("等级", "rating"),
     "deduction": ("扣分", "deduction"),
+}
+# 分段计分's 计分曲线: a table's steps (the highest step reached) or a line through its points.
+CURVES: dict[str, tuple[str, ...]] = {
+    "steps": ("阶梯", "steps", "step", "分段"),
+    "linear": ("线性", "linear", "插值"),
 }
 AGGREGATIONS: dict[str, tuple[str, ...]] = {
     "sum": ("合计", "sum"),

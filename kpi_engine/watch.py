@@ -17,7 +17,9 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xltx", ".xltm")
+from .read.files import WORKBOOK_SUFFIXES as _READ
+
+WORKBOOK_SUFFIXES = tuple(sorted(_READ))  # whatever the readers read (.ods and .xlsb too)
 
 
 def relevant(path: str) -> bool:

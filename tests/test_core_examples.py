@@ -11,7 +11,7 @@ import pytest
 from kpi_engine import core
 from kpi_engine.models import Settings
 
-from .test_core_support import SALES_REP, inputs, one, rating, scheme, session, target
+from .test_core_support import SALES_REP, inputs, one, rating, scheme, session, target, tiers
 
 # A scheme with one KPI of weight 100, for edge cases that only need one KPI.
 SOLO = [dict(kpi="销售额", weight=100)]
@@ -107,6 +107,50 @@ KPI_CASES = [
      "团队协作", 1.0, 5.0, "met"),
 ]
 
+
+# Scoring curves (docs/decisions.md, "Scoring curves"), one worked example per rule.
+# A 线性 table through HR's A/B/C/D points: 0% → 0%, 80% → 60%, 100% → 100%, 120% → 120%.
+LINEAR_POINTS = [(1.2, 1.2), (1.0, 1.0), (0.8, 0.6), (0.0, 0.0)]
+LINEAR_TIERS = [*tiers(), *({**t, "curve": "linear"} for t in tiers("线性", LINEAR_POINTS))]
+
+
+def _linear(a, t=10):
+    return inputs([target(kpi="新客户数", t=t, a=a)], tier_rows=LINEAR_TIERS,
+                  scheme_rows=scheme([dict(kpi="新客户数", weight=20, method="tiers", tier_table="线性")]))
+
+
+def _accelerated(a, **kpi):
+    """销售额 (W 40, T 500,000, cap 120%) with an accelerator: above 100%, ×1.5 unless given."""
+    return inputs([target(t=500_000, a=a)],
+                  scheme_rows=scheme([{**SALES_REP[0], "accel_from": 1.0, "accel_by": 1.5, **kpi}]))
+
+
+CURVE_CASES = [
+    ("linear: exactly on a point", _linear(8), "新客户数", 0.8, 12.0, "below"),
+    ("linear: between points, 60% + 5 × 2", _linear(8.5), "新客户数", 0.85, 14.0, "below"),
+    ("linear: between 0% and the first point", _linear(4), "新客户数", 0.4, 6.0, "below"),
+    ("linear: between 100% and 120%", _linear(11), "新客户数", 1.1, 22.0, "met"),
+    ("linear: on the top point", _linear(12), "新客户数", 1.2, 24.0, "met"),
+    ("linear: above the top point is flat", _linear(15), "新客户数", 1.5, 24.0, "met"),
+    ("linear: r rounded to 6 decimals first (0.99/1.1)", _linear(0.99, t=1.1), "新客户数", 0.9, 16.0, "below"),
+    ("linear: steps on the same points give the lower step", inputs(
+        [target(kpi="新客户数", t=10, a=8.5)], tier_rows=[*tiers(), *tiers("线性", LINEAR_POINTS)],
+        scheme_rows=scheme([dict(kpi="新客户数", weight=20, method="tiers", tier_table="线性")])),
+     "新客户数", 0.85, 12.0, "below"),
+    ("accelerator: below the start, as ratio", _accelerated(450_000), "销售额", 0.9, 36.0, "below"),
+    ("accelerator: at the start", _accelerated(500_000), "销售额", 1.0, 40.0, "met"),
+    ("accelerator: above the start, 100% + 8 × 1.5", _accelerated(540_000), "销售额", 1.08, 44.8, "met"),
+    ("accelerator: reaches the cap", _accelerated(600_000), "销售额", 1.2, 48.0, "met"),
+    ("accelerator: the floor reads r itself", _accelerated(280_000, floor=0.6), "销售额", 0.56, 0.0, "below"),
+    ("accelerator: a multiplier alone starts at 100%", _accelerated(525_000, accel_from=np.nan, accel_by=2.0),
+     "销售额", 1.05, 44.0, "met"),
+    ("accelerator: from 80%, ×2, cap 150%", _accelerated(450_000, accel_from=0.8, accel_by=2.0, cap=1.5),
+     "销售额", 0.9, 40.0, "below"),
+    ("accelerator: ignored on a tiers KPI", inputs([target(kpi="新客户数", t=10, a=11)], scheme_rows=scheme(
+        [dict(kpi="新客户数", weight=20, method="tiers", tier_table="标准", accel_from=1.0, accel_by=3.0)])),
+     "新客户数", 1.1, 20.0, "met"),
+]
+KPI_CASES += CURVE_CASES
 
 @pytest.mark.parametrize(("case", "data", "kpi", "r", "s", "status"), KPI_CASES, ids=[c[0] for c in KPI_CASES])
 def test_kpi(case, data, kpi, r, s, status):

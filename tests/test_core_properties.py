@@ -16,7 +16,7 @@ from kpi_engine import core
 from kpi_engine.core.ratings import combined_ratings
 from kpi_engine.models import RATER_TYPES, Settings
 
-from .test_core_support import STANDARD_TIERS, inputs, rating, scheme, session, target
+from .test_core_support import STANDARD_TIERS, inputs, rating, scheme, session, target, tiers
 
 # A fraction of the loaded profile's budget: each example scores a whole input (~0.1 s).
 FEW = max(10, settings.default.max_examples // 10)
@@ -35,8 +35,13 @@ kpi_specs = st.fixed_dictionaries({
     "floor": st.sampled_from([math.nan, 0.5, 0.8]),
     "points_per_unit": st.sampled_from([0.5, 2.0]),
     "step": st.sampled_from([math.nan, 0.5, 10.0]),
-    "tier_table": st.just("标准"),
+    "tier_table": st.sampled_from(["标准", "线性"]),
+    # 完成率 accelerators (ignored on other methods); a blank start is 100%
+    "accel_from": st.sampled_from([math.nan, 0.8, 1.0, 1.3]),
+    "accel_by": st.sampled_from([math.nan, 1.0, 1.5, 3.0]),
 })
+# Both curves over the same points: the standard steps, and a line through them.
+CURVES = [*tiers(), *({**t, "curve": "linear"} for t in tiers("线性"))]
 app_settings = st.builds(
     Settings,
     lower_formula=st.sampled_from(["two_minus", "inverse"]),
@@ -83,7 +88,7 @@ def test_a_better_actual_never_lowers_the_score_or_the_total(cases, cfg):
             rows.append(target(emp, "Y", MONTHS[0], 100, 90, role=role, team=emp))
             rows += [target(emp, "X", MONTHS[m], t, np.nan if a is None else a, role=role, team=emp)
                      for m, (t, a) in enumerate(values)]
-    res = core.score(inputs(rows, scheme_rows=kpis, settings=cfg))
+    res = core.score(inputs(rows, scheme_rows=kpis, tier_rows=CURVES, settings=cfg))
     scores = res.scores.set_index(["employee_id", "kpi"])
     people = res.people.set_index("employee_id")
     for i, (spec, *_rest) in enumerate(cases):

@@ -256,6 +256,65 @@ def test_tier_tables(tmp_path, tiers, problem):
         assert data.tiers.empty
 
 
+# 计分曲线 (docs/decisions.md, "Scoring curves"): per table, on one row or every row.
+CURVE_HEADER = [*TIER_HEADER, "计分曲线"]
+
+
+@pytest.mark.parametrize("tiers,problem,cell", [
+    ([["标准", 1, 1, "线性"], ["标准", 0, 0, ""], ["标准", "80%", "60%", ""]], None, ""),  # one row names it
+    ([["标准", 1, 1, "linear"], ["标准", 0, 0, "插值"]], None, ""),  # every row, in any accepted word
+    ([["标准", 1, 1, "线性"], ["标准", 0, 0, ""], ["标准", 0.5, 0.4, "阶梯"]], "tier_curve_invalid", "D4"),
+    ([["标准", 0, 0.5, "线性"]], "tier_curve_invalid", "D2"),  # a line needs two points
+    ([["标准", 1, 1, "曲线"], ["标准", 0, 0, ""]], "bad_word", "D2"),
+])
+def test_tier_curves(tmp_path, tiers, problem, cell):
+    data = load([folder_with(tmp_path, form=assessment_form(分段计分=[CURVE_HEADER, *tiers], 评分=[RATING_HEADER]))])
+    found = [(c, code) for sheet, c, code in problems(data) if sheet == "分段计分"]
+    if problem is None:
+        assert found == []
+        assert set(data.tiers["curve"]) == {"linear"} and len(data.tiers) == len(tiers)
+    else:
+        assert (cell, problem) in found
+        assert data.tiers.empty  # the table is refused whole; the KPIs using it are reported
+        assert "unknown_tier_table" in {code for *_x, code in problems(data)}
+
+
+def test_a_tier_table_without_the_curve_column_is_steps(tmp_path):
+    data = load([standard_folder(tmp_path / "in")])
+    assert set(data.tiers["curve"]) == {"steps"}
+    assert data.scheme["accel_from"].isna().all() and data.scheme["accel_by"].isna().all()
+
+
+ACCEL_HEADER = [*SCHEME_HEADER, "加速起点", "加速倍数"]
+
+
+def _accel_row(kpi, weight, method="", start="", by=""):
+    return ["店长", kpi, "", weight, "", method, "", "", "标准" if method == "分段" else "", "", "", "", "", "", start, by]
+
+
+@pytest.mark.parametrize("rows,expected,accel", [
+    # start and multiplier as typed: 100% / 1.5; 80 (points) / 150%; a multiplier alone
+    ([_accel_row("甲", 50, start="100%", by=1.5), _accel_row("乙", 50, start=80, by="150%")], [], [(1.0, 1.5), (0.8, 1.5)]),
+    ([_accel_row("甲", 100, by=2)], [], [(None, 2.0)]),  # the core starts it at 100%
+    ([_accel_row("甲", 100, by="一点五")], [("P2", "bad_number")], None),
+    ([_accel_row("甲", 100, start="100%", by=0.8)], [("P2", "out_of_range")], None),
+    ([_accel_row("甲", 100, start="100%")], [("P2", "accelerator_missing")], None),
+    ([_accel_row("甲", 100, start="-10%", by=2)], [("O2", "out_of_range")], None),
+    # on a tiers KPI: a warning, ignored, the KPI still scored by its table
+    ([_accel_row("甲", 100, "分段", start="100%", by=2)], [("P2", "accelerator_ignored")], [(None, None)]),
+])
+def test_scheme_accelerator(tmp_path, rows, expected, accel):
+    form = assessment_form(考核方案=[ACCEL_HEADER, *rows], 评分=[RATING_HEADER])
+    data = load([folder_with(tmp_path, form=form, targets=[row("S1", "甲", 1, 1, role="店长")])])
+    found = [(c, code) for sheet, c, code in problems(data) if sheet == "考核方案" and c]
+    if accel is None:
+        assert found[0] == expected[0]  # the cell to fix; the role is then not scored
+        assert "店长" not in set(data.scheme["role"])
+        return
+    assert found == expected
+    got = [tuple(None if math.isnan(v) else v for v in pair) for pair in data.scheme[["accel_from", "accel_by"]].to_numpy()]
+    assert got == accel
+
 # --- settings ---------------------------------------------------------------------------------------
 
 

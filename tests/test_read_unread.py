@@ -30,19 +30,19 @@ def _issues(data) -> list[tuple[str, str, str]]:
 def test_other_files_in_a_folder_are_named_with_their_reason(tmp_path):
     drop = builders.clean_folder(tmp_path / "drop")
     (drop / "targets_2026-03.csv").write_text("工号,期间\nE001,2026-03\n", encoding="utf-8")
-    (drop / "old.ods").write_bytes(b"PK\x03\x04")
+    (drop / "old.numbers").write_bytes(b"PK\x03\x04")  # (.ods is read since issue 12, item 3)
     (drop / "方案说明.docx").write_bytes(b"PK\x03\x04")
     (drop / ".DS_Store").write_bytes(b"\x00")
     (drop / ".kpi-results-123-abcd.tmp").write_bytes(b"")  # our own temporary: output.py's business
     data = load([drop])
     assert _issues(data) == [
         (".DS_Store", "system_file_skipped", "info"),
-        ("old.ods", "file_not_workbook", "warning"),
+        ("old.numbers", "file_not_workbook", "warning"),
         ("targets_2026-03.csv", "file_not_workbook", "warning"),
         ("方案说明.docx", "other_file_skipped", "info"),
     ]
     ignored = {f.name: f for f in data.files if f.status == "ignored"}
-    assert set(ignored) == {".DS_Store", "old.ods", "targets_2026-03.csv", "方案说明.docx"}
+    assert set(ignored) == {".DS_Store", "old.numbers", "targets_2026-03.csv", "方案说明.docx"}
     assert all(f.sha256 == "" for f in ignored.values())  # never opened
     assert len(data.targets) > 0
 

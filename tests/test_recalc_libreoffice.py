@@ -261,3 +261,74 @@ def test_probation_left_out_of_the_distribution_recalculates(tmp_path):
     counts = {r[0]: r[1] for r in overview.iter_rows(values_only=True) if r[0] in ("优秀", "良好")}
     assert counts == {"优秀": 1, "良好": 1}  # J (优秀, on probation) is not counted
     assert outcome.results.team_summary.iloc[0]["excellent"] == 1
+
+
+def _formulas_agree(src: Path, out: Path) -> tuple[int, list]:
+    """Every formula cell of ``src``: its saved value against LibreOffice's recalculated one."""
+    formulas = openpyxl.load_workbook(src)
+    saved = openpyxl.load_workbook(src, data_only=True)
+    recalculated = openpyxl.load_workbook(out, data_only=True)
+    checked, wrong = 0, []
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    checked += 1
+                    a, b = saved[ws.title][cell.coordinate].value, recalculated[ws.title][cell.coordinate].value
+                    if not _equal(a, b):
+                        wrong.append((ws.title, cell.coordinate, cell.value, a, b))
+    return checked, wrong
+
+
+def test_linear_tiers_and_accelerators_recalculate_to_the_engines_value(tmp_path):
+    """Scoring curves (issue 10): a 线性 tier table and 完成率 accelerators, in the engine and
+    in the workbook's formulas — on a point, between points, above the top; below the start,
+    above it, at the cap — also after a user edits an actual on 明细."""
+    from .test_core_support import inputs, scheme, target, tiers
+
+    rows = scheme([dict(kpi="新客户数", weight=30, method="tiers", tier_table="线性"),
+                   dict(kpi="销售额", weight=50, cap=1.2, accel_from=1.0, accel_by=1.5),
+                   dict(kpi="回款率", weight=20, floor=0.6, accel_by=2.0)])  # starts at 100%
+    points = [(0.0, 0.0), (0.8, 0.6), (1.0, 1.0), (1.2, 1.2)]
+    tier_rows = [*tiers(), *({**t, "curve": "linear"} for t in tiers("线性", points))]
+    cases = {"E1": (8, 90, 95), "E2": (8.5, 108, 105), "E3": (15, 130, 50), "E4": (11, 100, 61)}
+    targets = [target(e, k, t=t, a=a, row=2 + 3 * i + j)
+               for i, (e, actuals) in enumerate(cases.items())
+               for j, (k, t, a) in enumerate(zip(("新客户数", "销售额", "回款率"), (10, 100, 100), actuals))]
+    data = inputs(targets, scheme_rows=rows, tier_rows=tier_rows)
+    outcome = fx.outcome_of(data)
+    scores = outcome.results.scores.set_index(["employee_id", "kpi"])["score"]
+    assert scores[("E2", "新客户数")] == pytest.approx(30 * 0.7)  # 60% + 5 points × 2
+    assert scores[("E2", "销售额")] == pytest.approx(50 * 1.12)  # 100% + 8 × 1.5
+    assert scores[("E3", "销售额")] == pytest.approx(50 * 1.2)  # accelerated past the cap
+    assert scores[("E4", "回款率")] == pytest.approx(20 * 0.61)  # below the start: r itself
+
+    src = tmp_path / "result.xlsx"
+    write_workbook(outcome, src, created=CREATED)
+    checked, wrong = _formulas_agree(src, lo.recalc(src, tmp_path / "out"))
+    assert checked > 40 and wrong == []
+
+    # Edits on 明细: E1's 新客户数 8 → 9.3 (between points), E4's 销售额 100 → 112 (above the
+    # start), E3's 回款率 50 → 130 (accelerated to the cap).
+    edits = {("E1", "新客户数"): 9.3, ("E4", "销售额"): 112, ("E3", "回款率"): 130}
+    book = openpyxl.load_workbook(src)
+    for (e, k), a in edits.items():
+        book["明细"][f"K{_find_row(book['明细'], e, k)}"] = a
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    got = openpyxl.load_workbook(lo.recalc(edited, tmp_path / "out2"), data_only=True)
+    changed = [target(t.employee_id, t.kpi, t=t.target, a=edits.get((t.employee_id, t.kpi), t.actual), row=t.row)
+               for t in data.targets.itertuples(index=False)]
+    expected = fx.outcome_of(inputs(changed, scheme_rows=rows, tier_rows=tier_rows)).results
+    for s in expected.scores.itertuples(index=False):
+        r = _find_row(got["明细"], s.employee_id, s.kpi)
+        cells = [got["明细"][f"{c}{r}"].value for c in "LMN"]
+        assert _equal(s.attainment, cells[0]) and _equal(s.score, cells[1]), (s.employee_id, s.kpi, s.score, cells)
+        assert cells[2] == vocab.word(vocab.STATUSES, s.status, "zh")
+    summary = {r[0]: r for r in got["汇总"].iter_rows(min_row=2, values_only=True)}
+    for p in expected.people.itertuples(index=False):
+        assert _equal(p.total_rounded, summary[p.employee_id][4]), p.employee_id
+    moved = expected.scores.set_index(["employee_id", "kpi"])["score"]
+    assert moved[("E1", "新客户数")] == pytest.approx(30 * (0.6 + 0.13 * 2))
+    assert moved[("E4", "销售额")] == pytest.approx(50 * 1.18)
+    assert moved[("E3", "回款率")] == pytest.approx(20 * 1.2)  # 100% + 30 × 2 = 160%, capped at 120%

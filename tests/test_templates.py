@@ -210,6 +210,7 @@ DROPDOWNS = [  # (file, kind, field, column letter, error style)
     ("assessment_form.xlsx", vocab.SCHEME, "method", "F", "warning"),
     ("assessment_form.xlsx", vocab.SCHEME, "aggregation", "L", "warning"),
     ("assessment_form.xlsx", vocab.SCHEME, "source", "M", "information"),
+    ("assessment_form.xlsx", vocab.TIERS, "curve", "D", "warning"),
     ("assessment_form.xlsx", vocab.RATINGS, "rater_type", "D", "warning"),
     ("assessment_form.xlsx", vocab.RATINGS, "rating", "F", "information"),
     ("training_plan.xlsx", vocab.TRAINING, "mandatory", "L", "warning"),
@@ -223,6 +224,7 @@ EXPECTED_WORDS = {
     ("en", "rater_type"): "manager,peer,self,subordinate,customer",
     ("zh", "rating"): "好,较好,中,较差,差", ("en", "rating"): "excellent,good,average,poor,bad",
     ("zh", "mandatory"): "是,否", ("en", "mandatory"): "yes,no",
+    ("zh", "curve"): "阶梯,线性", ("en", "curve"): "steps,linear",
 }
 
 
@@ -260,6 +262,7 @@ def test_setting_values_explain_themselves(fresh, lang):
 PERCENT_COLUMNS = [  # (file, kind, field)
     ("assessment_form.xlsx", vocab.SCHEME, "cap"),
     ("assessment_form.xlsx", vocab.SCHEME, "floor"),
+    ("assessment_form.xlsx", vocab.SCHEME, "accel_from"),
     ("assessment_form.xlsx", vocab.TIERS, "from_r"),
     ("assessment_form.xlsx", vocab.TIERS, "fraction"),
 ]

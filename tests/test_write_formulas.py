@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 
@@ -16,6 +17,8 @@ RANGES = fx.ScoreRanges(key="'明细'!$V$2:$V$9", weight="'明细'!$I$2:$I$9", s
 WORDS = {"met": "达标", "near": "持平", "below": "未达标", "nodata": "无数据"}
 GRADES = {"excellent": "优秀", "good": "良好", "pass": "合格", "improve": "待改进"}
 TIER = ("'参数'!$B$20:$B$24", "'参数'!$C$20:$C$24")
+LINEAR = (*TIER, "'参数'!$E$20:$E$24")  # a 线性 table: its slopes too
+ACCEL = dataclasses.replace(CELLS, accel_from="U", accel_by="V")
 
 
 def every_template() -> list[str]:
@@ -25,6 +28,8 @@ def every_template() -> list[str]:
     for method, direction, zero in itertools.product(("ratio", "tiers", "deduction", "rating"),
                                                      ("higher", "lower"), (True, False)):
         out.append(fx.score(method, direction, CELLS, zero_when_no_data=zero, tier_range=TIER))
+    out.append(fx.score("tiers", "higher", CELLS, zero_when_no_data=False, tier_range=LINEAR))
+    out.append(fx.score("ratio", "higher", ACCEL, zero_when_no_data=False, accelerated=True))
     out += [fx.status(True, WORDS, CELLS), fx.status(False, WORDS, CELLS), fx.counted(CELLS)]
     out += [fx.total(policy, RANGES, "$N{r}") for policy in ("renormalize", "zero")]
     out += [fx.grade("$E{r}", GRADES), fx.team_rank("$E{r}", "$O{r}", "$E$2:$E$9", "$O$2:$O$9"),
@@ -66,6 +71,14 @@ def test_fill_stamps_the_row_number_everywhere():
      '=IF(ISNUMBER(L7),IF(ROUND(L7,6)<ROUND(Q7,6),0,I7*MIN(L7,P7)),"")'),
     (fx.score("tiers", "higher", CELLS, zero_when_no_data=True, tier_range=TIER),
      "=IF(ISNUMBER(L7),I7*IFERROR(LOOKUP(ROUND(L7,6),'参数'!$B$20:$B$24,'参数'!$C$20:$C$24),0),0)"),
+    # 线性: the point's fraction + (r − the point) × its slope, all read with LOOKUP
+    (fx.score("tiers", "higher", CELLS, zero_when_no_data=False, tier_range=LINEAR),
+     "=IF(ISNUMBER(L7),I7*IFERROR(LOOKUP(ROUND(L7,6),'参数'!$B$20:$B$24,'参数'!$C$20:$C$24)"
+     "+(ROUND(L7,6)-LOOKUP(ROUND(L7,6),'参数'!$B$20:$B$24,'参数'!$B$20:$B$24))"
+     "*LOOKUP(ROUND(L7,6),'参数'!$B$20:$B$24,'参数'!$E$20:$E$24),0),\"\")"),
+    # accelerator: start + (r − start) × multiplier above the start, then the cap; the floor on r
+    (fx.score("ratio", "higher", ACCEL, zero_when_no_data=False, accelerated=True),
+     '=IF(ISNUMBER(L7),IF(ROUND(L7,6)<ROUND(Q7,6),0,I7*MIN(IF(L7>U7,U7+(L7-U7)*V7,L7),P7)),"")'),
     (fx.score("deduction", "lower", CELLS, zero_when_no_data=False),
      '=IF(ISNUMBER(L7),MAX(0,I7-S7*ROUND(MAX(0,K7-J7)/T7,6)),"")'),
     (fx.score("deduction", "higher", CELLS, zero_when_no_data=False),

@@ -21,11 +21,42 @@ UNKNOWN_TIER_TABLE = IssueType(
 )
 
 
-def tier_fraction(r, table, tiers: pd.DataFrame) -> np.ndarray:
-    """The fraction of the highest tier whose 完成率下限 ≤ r (r and bounds rounded to 6 decimals).
+def tier_points(tiers: pd.DataFrame) -> pd.DataFrame:
+    """The tier tables as both the engine and the workbook's formulas read them.
 
-    NaN where r is NaN or the table is unknown; 0 when r is below every tier of a known table.
-    """
+    Columns table, from6 (the 完成率下限 rounded to 6 decimals, as r is), fraction, linear
+    (the table's 计分曲线 is 线性) and slope: on a linear table the rise per unit of r up to
+    the next point, 0 on the last point (flat above it), on a step table and before an equal
+    bound. Sorted by table, from6, fraction: of two equal bounds the larger fraction comes
+    last, which both merge_asof and LOOKUP pick. The slope is kept to the 16 significant
+    digits the workbook stores, so the 参数 sheet holds exactly the engine's number."""
+    table = tiers["table"].astype(str).to_numpy()
+    curve = tiers["curve"].astype(str).to_numpy() if "curve" in tiers else np.full(len(tiers), "")
+    linear_tables = set(table[curve == "linear"])
+    t = pd.DataFrame({
+        "table": table,
+        "from6": for_comparison(tiers["from_r"]),
+        "fraction": tiers["fraction"].to_numpy(dtype="float64"),
+        "linear": np.isin(table, list(linear_tables)),
+    }).sort_values(["table", "from6", "fraction"], kind="stable").reset_index(drop=True)
+    same = (t["table"].shift(-1) == t["table"]).to_numpy()
+    dx = (t["from6"].shift(-1) - t["from6"]).to_numpy()
+    rise = (t["fraction"].shift(-1) - t["fraction"]).to_numpy()
+    use = same & (dx > 0) & t["linear"].to_numpy()
+    slope = np.zeros(len(t))
+    slope[use] = rise[use] / dx[use]
+    t["slope"] = [float(f"{x:.16G}") for x in slope]  # a handful of rows
+    return t
+
+
+def tier_fraction(r, table, tiers: pd.DataFrame) -> np.ndarray:
+    """The score fraction of r (rounded to 6 decimals) on each row's tier table.
+
+    Steps: the fraction of the highest tier whose 完成率下限 ≤ r. Linear: that point's
+    fraction plus the slope to the next point times how far r is past it, so a line
+    through the points, flat above the last one (and r ≥ 0 never falls below the first,
+    which is 0%). NaN where r is NaN or the table is unknown; 0 when r is below every tier
+    of a known table (a hand-built table without a 0% tier)."""
     r6 = for_comparison(r)
     table = np.asarray(table, dtype=object)
     out = np.full(len(r6), np.nan)
@@ -34,18 +65,26 @@ def tier_fraction(r, table, tiers: pd.DataFrame) -> np.ndarray:
     if not want.any():
         return out
     left = pd.DataFrame({"pos": np.flatnonzero(want), "r6": r6[want], "table": table[want].astype(str)})
-    right = pd.DataFrame(
-        {"from6": for_comparison(tiers["from_r"]), "table": tiers["table"].astype(str).to_numpy(),
-         "fraction": tiers["fraction"].to_numpy(dtype="float64")}
-    )
-    # Two tiers with the same bound: the larger fraction wins (sorted last).
-    right = right.sort_values(["from6", "fraction"], kind="stable")
+    right = tier_points(tiers)[["table", "from6", "fraction", "slope"]]
     hit = pd.merge_asof(
-        left.sort_values("r6", kind="stable"), right,
+        left.sort_values("r6", kind="stable"), right.sort_values("from6", kind="stable"),
         left_on="r6", right_on="from6", by="table", direction="backward",
     )
-    out[hit["pos"].to_numpy()] = hit["fraction"].fillna(0.0).to_numpy()
+    # As the workbook: LOOKUP(r,X,F) + (r − LOOKUP(r,X,X)) × LOOKUP(r,X,S), the same float steps.
+    value = hit["fraction"].to_numpy() + (hit["r6"].to_numpy() - hit["from6"].to_numpy()) * hit["slope"].to_numpy()
+    out[hit["pos"].to_numpy()] = np.where(np.isnan(value), 0.0, value)
     return out
+
+
+def accelerated(r, accel_from, accel_by) -> np.ndarray:
+    """The attainment a 完成率 KPI scores on before its cap: above accel_from each point of r
+    counts accel_by times (start + (r − start) × multiplier); r itself where there is no
+    accelerator (NaN multiplier) or r is at or below the start."""
+    r = np.asarray(r, dtype="float64")
+    start = np.asarray(accel_from, dtype="float64")
+    by = np.asarray(accel_by, dtype="float64")
+    on = ~np.isnan(by) & (r > start)
+    return np.where(on, start + (r - start) * by, r)
 
 
 def top_step(method, table, tiers: pd.DataFrame) -> np.ndarray:
@@ -69,7 +108,9 @@ def method_scores(df: pd.DataFrame, r, tiers: pd.DataFrame) -> np.ndarray:
 
     floor6 = for_comparison(df["floor"].fillna(0.0))
     cap = df["cap"].to_numpy(dtype="float64")
-    ratio = np.where(r6 < floor6, 0.0, w * np.minimum(r, cap))
+    # The floor reads r itself; the cap bounds the accelerated attainment.
+    boosted = accelerated(r, df["accel_from"], df["accel_by"])
+    ratio = np.where(r6 < floor6, 0.0, w * np.minimum(boosted, cap))
 
     tiers_s = w * tier_fraction(r, df["tier_table"].to_numpy(dtype=object), tiers)
 

@@ -54,6 +54,10 @@ CHECKS = (
     ("weight", "0 到 100 之间的数字", "a number from 0 to 100", lambda s: ~s["weight"].between(0, 100)),
     ("points_per_unit", "0 或以上的数字（扣分指标必填）", "a number of 0 or more (a deduction KPI needs one)",
      lambda s: (s["method"] == "deduction") & ~(s["points_per_unit"] >= 0)),
+    ("accel_by", "1 或以上的倍数（或留空）", "a multiplier of 1 or more (or blank)",
+     lambda s: s["accel_by"].notna() & ~(s["accel_by"] >= 1)),
+    ("accel_from", "0 或以上的完成率（或留空）", "an attainment of 0 or more (or blank)",
+     lambda s: s["accel_from"].notna() & ~(s["accel_from"] >= 0)),
     ("source", "团队:指标，写明汇总哪个指标", "team:KPI, naming the KPI rolled up",
      lambda s: (s["source"] == "team") & (s["source_kpi"] == "")),
 )
@@ -94,6 +98,10 @@ def normalise(scheme: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     s["source"] = s["source"].where(s["source"] != "", "own")
     s["cap"] = s["cap"].fillna(settings.default_cap)
     s["floor"] = s["floor"].fillna(0.0)
+    # 完成率 accelerator: from 100% unless written; none on other methods (the readers warn).
+    ratio = s["method"] == "ratio"
+    s["accel_by"] = s["accel_by"].where(ratio)
+    s["accel_from"] = s["accel_from"].fillna(1.0).where(ratio & s["accel_by"].notna())
     # 扣分步长 default: 1 unit, which for a % KPI (held as fractions) is one percentage point.
     s["step"] = s["step"].where(s["step"] > 0, np.where(pct, 0.01, 1.0))
     default_agg = np.where(pct, "mean", "sum")

@@ -52,7 +52,8 @@ def training_people(training: pd.DataFrame, people: pd.DataFrame) -> pd.DataFram
     out["participation"] = out["attended_hours"] / out["planned_hours"].where(out["planned_hours"] > 0)
     # Name and team from the target sheet when the person is scored, else the training sheet.
     known = people.set_index("employee_id")
-    out["name"] = out["employee_id"].map(known["name"]).fillna(out["employee_id"].map(named))
+    scored = out["employee_id"].map(known["name"]).astype(object)
+    out["name"] = scored.where(scored.notna(), out["employee_id"].map(named).astype(object))
     out["team"] = out["employee_id"].map(known["team"])
     return d.frame(d.TRAINING_PEOPLE_COLUMNS, out)
 

@@ -1,7 +1,7 @@
 """Finding input workbooks and deciding, cheaply and before any parsing, whether each is safe.
 
-inputs.md, "Files": every .xlsx/.xlsm/.xls (and the .xltx/.xltm template forms) in a
-folder, recursively; Excel lock files (``~$…``) and the engine's own result workbooks
+inputs.md, "Files": every .xlsx/.xlsm/.xls (and the .xltx/.xltm template forms), .xlsb
+and OpenDocument .ods (and .ots) in a folder, recursively; Excel lock files (``~$…``) and the engine's own result workbooks
 skipped; encrypted, corrupt and oversized (zip bomb) files refused, naming the file,
 while the other files still load. Files are only ever opened for reading.
 """
@@ -21,7 +21,9 @@ from defusedxml import ElementTree as SafeET
 from ..data import RESULT_PROPERTY
 from ..issues import Issue, IssueType
 
-WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xltx", ".xltm"})
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xltx", ".xltm", ".xlsb", ".ods", ".ots"})
+# What a file is, decided by its content (never by its name): the ``kind`` of Opened.
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"  # "-template" follows for .ots
 
 # Zip-bomb limits, checked on the zip's declared sizes BEFORE anything is inflated.
 # A legitimate 1,000,000-row 目标管理 sheet written with inline strings is ~420 MB of XML
@@ -42,13 +44,13 @@ INPUT_NOT_FOUND = IssueType(
 )
 NO_INPUT_FILES = IssueType(
     "no_input_files", "error",
-    zh="在 {value} 中没有找到 Excel 文件（.xlsx/.xlsm/.xls）。请把填好的模板放进去再运行。",
-    en="No Excel workbook (.xlsx/.xlsm/.xls) was found in {value}. Put the filled-in templates there and run again.",
+    zh="在 {value} 中没有找到工作簿（.xlsx/.xlsm/.xls/.xlsb/.ods）。请把填好的模板放进去再运行。",
+    en="No workbook (.xlsx/.xlsm/.xls/.xlsb/.ods) was found in {value}. Put the filled-in templates there and run again.",
 )
 UNSUPPORTED_FILE = IssueType(
     "unsupported_file", "error",
-    zh="{file} 不是 Excel 工作簿（只读取 .xlsx、.xlsm、.xls）。请在 Excel 中另存为 .xlsx。",
-    en="{file} is not an Excel workbook (only .xlsx, .xlsm and .xls are read). Save it as .xlsx in Excel.",
+    zh="{file} 不是 Excel 工作簿（只读取 .xlsx、.xlsm、.xls、.xlsb 和 .ods）。请在 Excel 中另存为 .xlsx。",
+    en="{file} is not an Excel workbook (only .xlsx, .xlsm, .xls, .xlsb and .ods are read). Save it as .xlsx in Excel.",
 )
 LOCK_FILE_SKIPPED = IssueType(
     "lock_file_skipped", "info",
@@ -62,8 +64,8 @@ RESULT_FILE_SKIPPED = IssueType(
 )
 FILE_ENCRYPTED = IssueType(
     "file_encrypted", "error",
-    zh="{file} 设置了打开密码，无法读取。请在 Excel 中取消密码（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存。",
-    en="{file} is password-protected and cannot be read. Remove the password in Excel (File → Info → Protect Workbook → Encrypt with Password, clear it) and save.",
+    zh="{file} 设置了打开密码，无法读取。请在 Excel 中取消密码（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存；.ods 文件请在 LibreOffice/WPS 中另存时取消“用密码保存”。",
+    en="{file} is password-protected and cannot be read. Remove the password in Excel (File → Info → Protect Workbook → Encrypt with Password, clear it) and save; for an .ods, save it again in LibreOffice/WPS without “Save with password”.",
 )
 FILE_CORRUPT = IssueType(
     "file_corrupt", "error",
@@ -122,7 +124,8 @@ def _is_lock(p: Path) -> bool:
 
 # Files that may well hold the data meant to be scored: not reading one is a warning.
 # Any other file (documents, pictures) is listed at info level.
-DATA_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".ods", ".fods", ".xlsb", ".numbers", ".et", ".ett", ".xml",
+# (.fods, LibreOffice's flat XML, is not read: calamine does not read it.)
+DATA_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".fods", ".numbers", ".et", ".ett", ".xml",
                            ".json", ".xlam", ".xla", ".xlt", ".xlw", ".dbf", ".htm", ".html", ".mht", ".mhtml"})
 # Files other programs leave in folders, listed as not read at info level only.
 SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db"})
@@ -175,13 +178,18 @@ def _candidate(q: Path, name: str, in_folder: bool, issues: list[Issue]) -> Cand
         return Candidate(q, name, _is_lock(q))
     if not in_folder:
         return Candidate(q, name, unread=UNSUPPORTED_FILE(file=name))
-    if q.name.startswith(OWN_TEMPORARY):
+    if q.name.startswith(OWN_TEMPORARY) or _own_forms_pdf(q):
         return None
     if q.name.startswith(".") or q.name.lower() in SYSTEM_FILES:
         return Candidate(q, name, unread=SYSTEM_FILE_SKIPPED(file=name))
     if q.suffix.lower() in DATA_SUFFIXES:
         return Candidate(q, name, unread=FILE_NOT_WORKBOOK(file=name))
     return Candidate(q, name, unread=OTHER_FILE_SKIPPED(file=name))
+
+
+def _own_forms_pdf(q: Path) -> bool:
+    """The PDF ``score --forms`` prints beside its forms workbook (``…_考核表.pdf``)."""
+    return q.suffix.lower() == ".pdf" and (q.stem.endswith("_考核表") or q.stem.endswith("_forms"))
 
 
 def discover(inputs) -> tuple[list[Candidate], list[Issue], int]:
@@ -226,7 +234,7 @@ class Opened:
 
     data: bytes
     sha256: str
-    kind: str  # "zip" (xlsx family) or "ole" (.xls)
+    kind: str  # "zip" (xlsx family), "xlsb", "ods" or "ole" (.xls)
     issue: Issue | None = None  # refused (encrypted/corrupt/bomb) when set
     skipped: Issue | None = None  # skipped (own result) when set
 
@@ -253,11 +261,37 @@ def open_candidate(c: Candidate) -> Opened:
         if problem:
             return Opened(data, digest, "zip", FILE_TOO_LARGE(file=c.name, reason=problem))
         names = set(zf.namelist())
-        if "xl/workbook.xml" not in names:
-            return Opened(data, digest, "zip", FILE_CORRUPT(file=c.name, reason="no xl/workbook.xml"))
+        if "xl/workbook.xml" in names:
+            kind = "zip"
+        elif "xl/workbook.bin" in names:
+            kind = "xlsb"
+        elif "mimetype" in names or "content.xml" in names:
+            kind = "ods"
+            problem = _check_ods(zf)
+            if problem == "encrypted":
+                return Opened(data, digest, kind, FILE_ENCRYPTED(file=c.name))
+            if problem:
+                return Opened(data, digest, kind, FILE_CORRUPT(file=c.name, reason=problem))
+        else:
+            return Opened(data, digest, "zip", FILE_CORRUPT(
+                file=c.name, reason="no xl/workbook.xml, xl/workbook.bin or content.xml"))
         if is_result_workbook(zf):
-            return Opened(data, digest, "zip", skipped=RESULT_FILE_SKIPPED(file=c.name))
-    return Opened(data, digest, "zip")
+            return Opened(data, digest, kind, skipped=RESULT_FILE_SKIPPED(file=c.name))
+    return Opened(data, digest, kind)
+
+
+def _check_ods(zf: zipfile.ZipFile) -> str:
+    """'' for an OpenDocument spreadsheet that can be read, "encrypted" for one saved with
+    a password, else why it is not one."""
+    mime = (read_member(zf, "mimetype", 200) or b"").strip()
+    if not mime.startswith(ODS_MIMETYPE):
+        return f"OpenDocument type {mime.decode('ascii', 'replace')[:80] or '?'}, not a spreadsheet"
+    manifest = read_member(zf, "META-INF/manifest.xml", 5_000_000)
+    if manifest and b"encryption-data" in manifest:
+        return "encrypted"
+    if "content.xml" not in zf.namelist():
+        return "no content.xml"
+    return ""
 
 
 def zip_bomb_check(zf: zipfile.ZipFile) -> str:
@@ -287,14 +321,21 @@ def read_member(zf: zipfile.ZipFile, name: str, limit: int = 50_000_000) -> byte
 
 
 def is_result_workbook(zf: zipfile.ZipFile) -> bool:
-    """True when docProps/custom.xml holds the property the result writer sets."""
+    """True when docProps/custom.xml holds the property the result writer sets, or
+    meta.xml does (a result saved again as .ods keeps it as a user-defined field)."""
     raw = read_member(zf, "docProps/custom.xml", 5_000_000)
+    ods = False
+    if raw is None:
+        raw, ods = read_member(zf, "meta.xml", 5_000_000), True
     if not raw or RESULT_PROPERTY.encode() not in raw:
         return False
     try:
         root = SafeET.fromstring(raw)
     except Exception:  # a damaged properties part is not a reason to refuse the workbook
         return False
+    if ods:
+        return any(el.get("{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}name") == RESULT_PROPERTY
+                   for el in root.iter() if el.tag.endswith("user-defined"))
     return any(el.get("name") == RESULT_PROPERTY for el in root.iter() if el.tag.endswith("property"))
 
 

@@ -8,6 +8,8 @@ Checks mark rows by boolean masks; issues are made only for the rows a mask sele
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -106,21 +108,7 @@ class Rows:
     def __init__(self, kind: vocab.SheetKind, sheets: list[Sheet]):
         self.kind = kind
         self.sheets = {s.sid: s for s in sheets}
-        frames = []
-        for s in sheets:
-            f = s.raw.copy()
-            f["file"] = s.file
-            f["sheet"] = s.name
-            f["row"] = s.rows.astype("int64")
-            f["_sid"] = s.sid
-            frames.append(f)
-        if frames:
-            self.df = pd.concat(frames, ignore_index=True)
-            del frames, f
-        else:
-            cols = {fl.key: pd.Series(dtype=object) for fl in kind.fields}
-            self.df = pd.DataFrame({**cols, "file": pd.Series(dtype=object), "sheet": pd.Series(dtype=object),
-                                    "row": pd.Series(dtype="int64"), "_sid": pd.Series(dtype="int64")})
+        self.df = _gather(kind, sheets)
         # Formula cells without a trusted value are few: a field's mask is kept only when
         # some sheet has one (not two columns of a million False per field).
         self._formula_masks: dict[tuple[str, str], np.ndarray] = {}
@@ -159,9 +147,18 @@ class Rows:
                 codes = np.concatenate([merged[c + off] for (c, _), off in zip(parts, offsets)])
                 self._codes[key] = _small(codes), pd.Series(uniques, dtype=object)
         # The sheets' cells now live in self.df: let the sheets' own copies go, so that a
-        # million rows are not held twice while they are checked (bench/memory.py).
+        # million rows are not held twice while they are checked (bench/memory.py). A
+        # copy, not ``raw.iloc[:0]``: that is a view, which keeps the whole block alive.
         for s in sheets:
-            s.raw, s.distinct, s.cells = s.raw.iloc[:0], {}, {}
+            s.raw, s.distinct, s.cells = s.raw.iloc[:0].copy(), {}, {}
+
+    def drop_cells(self) -> None:
+        """Let the raw cells and their cleaned views go, once every check is made: only
+        where each row is from (file, sheet, row) and its status stay, for the counts.
+        The cells of a million rows are most of what reading holds (bench/memory.py)."""
+        self.df = self.df[["file", "sheet", "row", "_sid"]]
+        self._text, self._blank, self._codes, self._text_distinct = {}, {}, {}, {}
+        self._formula_masks = {}
 
     def untrusted(self, key: str) -> pd.Series:
         """Formula cells of ``key`` whose saved value cannot be used."""
@@ -235,17 +232,20 @@ class Rows:
 
     def cells(self, field: str, mask=None) -> pd.Series:
         """Excel cell references (``H17``) of ``field`` for the rows of ``mask``."""
-        df = self.df[["_sid", "row"]]
+        index = self.df.index
+        sid, row = self.df["_sid"].to_numpy(dtype=np.int64), self.df["row"].to_numpy(dtype=np.int64)
         if mask is not None:
-            df = df[mask]
-        if df.empty:
-            return pd.Series("", index=df.index, dtype=object)
+            at = np.flatnonzero(pd.Series(mask, index=index).to_numpy(dtype=bool))
+            index, sid, row = index[at], sid[at], row[at]
+        if len(index) == 0:
+            return pd.Series("", index=index, dtype=object)
         # A field without a column in that sheet has no cell to name ("").
-        letter_of = {sid: s.letters.get(field, "") for sid, s in self.sheets.items()}
+        letter_of = {s_id: s.letters.get(field, "") for s_id, s in self.sheets.items()}
         letters = sorted(set(letter_of.values()))
-        code_of = {sid: letters.index(letter) for sid, letter in letter_of.items()}
-        letter = df["_sid"].map(code_of).to_numpy(dtype=np.int64)
-        row = df["row"].to_numpy(dtype=np.int64)
+        code_of = np.zeros(max(letter_of) + 1, dtype=np.int64)
+        for s_id, letter in letter_of.items():
+            code_of[s_id] = letters.index(letter)
+        letter = code_of[sid]
         # Every month's file repeats the same cells (H2 … H75001): each distinct one is
         # named once, then spread back.
         base = int(row.max()) + 1
@@ -256,9 +256,9 @@ class Rows:
         out = names[codes]
         own = self._own_cells.get(field)
         if own is not None:
-            pos = df.index.to_numpy()
+            pos = index.to_numpy()
             out = np.where(own[0][pos], own[1][pos], out)
-        return pd.Series(out, index=df.index, dtype=object)
+        return pd.Series(out, index=index, dtype=object)
 
     def per_sheet(self, attr) -> pd.Series:
         """A per-sheet fact (``attr(sheet)``) spread over the rows, via a dict map (no per-row Python)."""
@@ -354,14 +354,15 @@ class Rows:
     def dedupe(self, key_cols: list[str], value_cols: list[str], parsed: pd.DataFrame, key_label) -> None:
         """Same key twice (in one file or across files): identical values → kept once (info);
         different values → every row of the key rejected (error). Never summed."""
-        live = self.live
-        if live.sum() < 2:
+        live = np.flatnonzero(self.live.to_numpy())
+        if len(live) < 2:
             return
-        sub = parsed.loc[live, key_cols + value_cols]
-        dup_key = sub.duplicated(key_cols, keep=False)
+        # Which live rows share a key, on integer codes one column at a time: no copy of
+        # the key and value columns of every row (a million rows, most of them unique).
+        dup_key = duplicated_rows(parsed[k].to_numpy()[live] for k in key_cols)  # one column gathered at a time
         if not dup_key.any():
             return
-        grp = sub[dup_key]
+        grp = parsed.loc[parsed.index[live[dup_key]], key_cols + value_cols]
         # NaN equals NaN here: a blank written twice is the same blank.
         filled = grp[value_cols].astype(object).where(grp[value_cols].notna(), "\x00nan")
         nvals = filled.astype(str).groupby([grp[k] for k in key_cols], sort=False, dropna=False).transform("nunique")
@@ -453,6 +454,54 @@ class Rows:
                 duplicates=int(st.get(DUPLICATE, 0)), skipped=int(st.get(SKIPPED, 0)),
             ))
         return out
+
+
+def _gather(kind: vocab.SheetKind, sheets: list[Sheet]) -> pd.DataFrame:
+    """The sheets' raw cells in one frame, with each row's file, sheet, Excel row and sheet id.
+
+    Each column is copied once, straight into its place (no per-sheet copies, no
+    concatenation of frames), and the frame is not consolidated into one 2-D block
+    (which would copy every column again): the peak of reading (bench/memory.py)."""
+    fields = [fl.key for fl in kind.fields]
+    if not sheets:
+        cols = {k: pd.Series(dtype=object) for k in fields}
+        return pd.DataFrame({**cols, "file": pd.Series(dtype=object), "sheet": pd.Series(dtype=object),
+                             "row": pd.Series(dtype="int64"), "_sid": pd.Series(dtype="int64")})
+    sizes = [len(s.raw) for s in sheets]
+    which = np.repeat(np.arange(len(sheets)), sizes)
+    cols = {k: np.concatenate([s.raw[k].to_numpy(dtype=object) for s in sheets]) for k in fields}
+    for key, attr in (("file", "file"), ("sheet", "name")):
+        names = pd.array([getattr(s, attr) for s in sheets], dtype="str")
+        cols[key] = names.take(which)
+    cols["row"] = np.concatenate([s.rows.astype("int64") for s in sheets])
+    cols["_sid"] = np.repeat(np.array([s.sid for s in sheets], dtype="int64"), sizes)
+    return pd.DataFrame(cols, copy=False)
+
+
+def duplicated_rows(columns: Iterable[np.ndarray]) -> np.ndarray:
+    """Rows whose values in every column also occur in another row (``keep=False``), compared
+    as ``DataFrame.duplicated`` compares: by :func:`pandas.factorize`, NaN equal to NaN.
+
+    On integer codes a column at a time: each column's codes (0 for NaN) are joined into
+    one key, counted with ``bincount`` while the key's range stays within a few times the
+    number of rows (a KPI sheet's 工号 × 指标 × 期间 does), hashed again only beyond that.
+    No frame of the columns is copied, and no hash table is built over a million keys."""
+    key, size = None, 1
+    for values in columns:
+        codes, uniques = pd.factorize(values)  # NaN, None, NaT → -1
+        codes = codes.astype(np.int64, copy=False) + 1
+        n = len(uniques) + 1
+        if key is None:
+            key, size = codes, n
+        else:
+            key = key * n + codes  # key < size ≤ 4 × rows and n ≤ rows + 1: no overflow
+            size *= n
+            if size > 4 * len(key) + 1024:
+                key, uniques = pd.factorize(key)
+                size = len(uniques)
+    if key is None:
+        return np.zeros(0, dtype=bool)
+    return np.bincount(key, minlength=size)[key] > 1
 
 
 def _small(codes: np.ndarray) -> np.ndarray:

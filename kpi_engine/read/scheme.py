@@ -29,6 +29,23 @@ TIER_TABLE_MISSING = IssueType(
     zh="{where}：计分方式为分段，但没有填写分段表。请填写分段计分表中的表名；这一行未使用。",
     en="{where}: the method is tiers but no tier table is given. Write a table name from the Tiers sheet; this row was not used.",
 )
+TIER_CURVE_INVALID = IssueType(
+    "tier_curve_invalid", "error",
+    zh="{where}：分段表 {value}：{reason_zh}这张表未使用，引用它的指标无法计分。",
+    en="{where}: tier table {value}: {reason_en} The table was not used and KPIs using it cannot be scored.",
+)
+ACCELERATOR_MISSING = IssueType(
+    "accelerator_missing", "error",
+    zh="{where}：填写了加速起点，但没有加速倍数。请填写加速倍数（如 1.5），或清空加速起点；这一行未使用。",
+    en="{where}: an accelerate-from is given but no accelerate-by. Write the multiplier (e.g. 1.5) or clear the accelerate-from; this row was not used.",
+)
+ACCELERATOR_IGNORED = IssueType(
+    "accelerator_ignored", "warning",
+    zh="{where}：加速起点/加速倍数只用于计分方式为完成率的指标，指标 {value} 的计分方式不是完成率，已忽略。"
+    "分段指标可改用线性分段表。",
+    en="{where}: accelerate-from/-by apply to ratio KPIs only; KPI {value} is scored by another method, so they "
+    "were ignored. A tiers KPI can use a linear tier table instead.",
+)
 UNKNOWN_TIER_TABLE = IssueType(
     "unknown_tier_table", "error",
     zh="{where}：分段表 {value} 不存在于分段计分表中（现有：{known}）。这一行未使用。",
@@ -99,8 +116,9 @@ def read_tiers(rows: Rows) -> tuple[pd.DataFrame, set[str]]:
         rows.flag(missing, MISSING_VALUE, key, "")
         parsed[key] = fractions(n.values, n.percent)
         rows.range_check(key, parsed[key], parsed[key] >= 0, "≥ 0")
+    parsed["curve"] = rows.words("curve", vocab.CURVES)
     p = pd.DataFrame(parsed)
-    rows.dedupe(["table", "from_r"], ["fraction"], p, lambda g: "分段表/Table " + g["table"].astype(str)
+    rows.dedupe(["table", "from_r"], ["fraction", "curve"], p, lambda g: "分段表/Table " + g["table"].astype(str)
                 + " " + (g["from_r"] * 100).round(6).astype(str) + "%")
     # A table with any row in error, a repeated from-value, or no 0% step is refused whole.
     names_all = table[(rows.status != "skipped") & (table != "")]
@@ -117,7 +135,25 @@ def read_tiers(rows: Rows) -> tuple[pd.DataFrame, set[str]]:
                 reason = f"完成率下限重复 / repeated from-attainment {froms[froms.duplicated()].iloc[0]:.0%}"
             elif froms.min() != 0:
                 reason = f"最低完成率下限为 {froms.min():.0%}，不是 0% / lowest from-attainment is {froms.min():.0%}, not 0%"
-        if reason:
+        curves = set(p.loc[live, "curve"].dropna())
+        curve_reason = ("", "")
+        if not reason and len(curves) > 1:
+            curve_reason = ("各行的计分曲线不一致（阶梯与线性并存），请在这张表各行写同一种，或只在一行写。",
+                            "its rows give different curves (steps and linear); write one curve on every row, or on one row only.")
+        elif not reason and curves == {"linear"} and live.sum() < 2:
+            curve_reason = ("线性表至少需要两个点（如 0% 得 0%、100% 得 100%），请补充。",
+                            "a linear table needs at least two points (e.g. 0% scores 0%, 100% scores 100%); add one.")
+        if curve_reason[0]:
+            # The cell to fix: the first row whose curve differs from the table's first one.
+            given = p.loc[live & p["curve"].notna(), "curve"]
+            first = (given != given.iloc[0]).idxmax() if len(curves) > 1 else given.index[0]
+            s = rows.sheets[rows.df.at[first, "_sid"]]
+            rows.issues.append(TIER_CURVE_INVALID(
+                file=s.file, sheet=s.name, cell=rows.cells("curve", rows.df.index == first).iloc[0],
+                field="curve", value=name, reason_zh=curve_reason[0], reason_en=curve_reason[1],
+            ))
+            rows.status[live] = REJECTED
+        elif reason:
             first = in_table.idxmax()
             s = rows.sheets[rows.df.at[first, "_sid"]]
             rows.issues.append(TIER_TABLE_INVALID(
@@ -127,6 +163,7 @@ def read_tiers(rows: Rows) -> tuple[pd.DataFrame, set[str]]:
             rows.status[live] = REJECTED
         else:
             valid.add(name)
+            p.loc[in_table, "curve"] = curves.pop() if curves else "steps"  # a blank row takes the table's
     keep = rows.live
     out = p[keep].copy()
     out = out.sort_values(["table", "from_r"], kind="stable")
@@ -179,6 +216,7 @@ def read_scheme(rows: Rows, tier_tables: set[str]) -> Scheme:
     p["_step_text"] = rows.text("step")
     rows.range_check("step", n.values, n.values > 0, "> 0")
     _sources(rows, p)
+    _accelerator(rows, p)
 
     rows.dedupe(["role", "kpi"], [c for c in p.columns if c not in ("role", "kpi")], p,
                 lambda g: "岗位/Role " + g["role"] + " · 指标/KPI " + g["kpi"])
@@ -216,6 +254,28 @@ def _sources(rows: Rows, p: pd.DataFrame) -> None:
     rows.flag(rows.checkable & bad & (text != ""), BAD_SOURCE, "source")
     p["source"] = codes.where(~bad, "own")
     p["source_kpi"] = tail.where(codes == "team", "")
+
+
+def _accelerator(rows: Rows, p: pd.DataFrame) -> None:
+    """加速起点 (a fraction, like 封顶) and 加速倍数 (a plain multiplier ≥ 1) of 完成率 KPIs.
+
+    A multiplier without a start accelerates from 100% (the core's default); a start without a
+    multiplier is an error; on a KPI of another method both are ignored with a warning."""
+    n = rows.numbers("accel_from")
+    p["accel_from"] = fractions(n.values, n.percent)
+    rows.range_check("accel_from", p["accel_from"], p["accel_from"] >= 0, "≥ 0")
+    by = rows.numbers("accel_by")
+    p["accel_by"] = by.values
+    rows.range_check("accel_by", by.values, by.values >= 1, "≥ 1")
+    rows.flag(rows.checkable & p["accel_from"].notna() & by.values.isna() & ~by.bad, ACCELERATOR_MISSING,
+              "accel_by", "")
+    given = p["accel_from"].notna() | p["accel_by"].notna()
+    other = p["method"].notna() & (p["method"] != "ratio")
+    ignored = rows.checkable & given & other
+    field = np.where(p["accel_by"].notna(), "accel_by", "accel_from")
+    for key in ("accel_by", "accel_from"):
+        rows.flag(ignored & (field == key), ACCELERATOR_IGNORED, key, p["kpi"], status=None)
+    p.loc[other, ["accel_from", "accel_by"]] = np.nan
 
 
 def _weights(rows: Rows, p: pd.DataFrame) -> dict[str, str]:

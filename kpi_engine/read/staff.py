@@ -51,7 +51,7 @@ def read_staff(rows: Rows) -> pd.DataFrame:
     rows.flag(backwards, LEFT_BEFORE_JOINED, "left", status=None,
               joined=p["joined"].dt.strftime("%Y-%m-%d").fillna(""))
     p.loc[backwards, ["joined", "left"]] = pd.NaT
-    p["base"] = _base(rows)
+    p["base"] = parse_base(rows)
     p["period"] = ""
     rows.dedupe(["employee_id"], ["name", "team", "role", "joined", "left", "base"], p,
                 lambda g: "工号/ID " + g["employee_id"])
@@ -59,13 +59,14 @@ def read_staff(rows: Rows) -> pd.DataFrame:
 
 
 def target_bases(rows: Rows, parsed: pd.DataFrame) -> pd.DataFrame:
-    """The target sheet's 绩效工资基数 cells → STAFF_COLUMNS rows (one per person and month).
+    """The target sheet's 绩效工资基数 cells (parsed by parse_targets, as ``parsed["base"]``)
+    → STAFF_COLUMNS rows (one per person and month).
 
     Only rows the target reader kept (``rows.live`` after it finished) count. A bad cell is
     reported and left out; the KPI row itself is still used."""
-    if not rows.has_column("base"):
+    if "base" not in parsed:
         return frame(STAFF_COLUMNS)
-    base = _base(rows)
+    base = parsed["base"]
     keep = rows.live & base.notna()
     p = pd.DataFrame({"employee_id": parsed["employee_id"], "period": parsed["period"], "base": base})
     out = p[keep].copy()
@@ -75,7 +76,7 @@ def target_bases(rows: Rows, parsed: pd.DataFrame) -> pd.DataFrame:
     return frame(STAFF_COLUMNS, out.reset_index(drop=True))
 
 
-def _base(rows: Rows) -> pd.Series:
+def parse_base(rows: Rows) -> pd.Series:
     """绩效工资基数: a number ≥ 0; bad cells are errors naming the cell and read as blank."""
     scale = rows.per_sheet(lambda s: s.scale.get("base", 1.0)).astype("float64")
     n = parse_numbers(rows.df["base"], scale)

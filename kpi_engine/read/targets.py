@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..data import TARGET_COLUMNS, frame
+from ..data import TARGET_COLUMNS
+from ..data import _as as as_dtype
 from ..issues import IssueType
 from .rows import REJECTED, Rows
 from .scheme import Scheme, is_percent_unit
@@ -56,6 +57,10 @@ def parse_targets(rows: Rows) -> pd.DataFrame:
     t = rows.numbers("target")
     a = rows.numbers("actual")
     p["target"], p["actual"] = t.values, a.values
+    if rows.has_column("base"):  # 绩效工资基数 (optional): read now, the raw cells go in finish_targets
+        from .staff import parse_base
+
+        p["base"] = parse_base(rows)
     return p
 
 
@@ -86,17 +91,37 @@ def finish_targets(rows: Rows, p: pd.DataFrame, scheme: Scheme, scheme_frame: pd
     rows.dedupe(["employee_id", "kpi", "period"], ["name", "team", "role", "target", "actual"], p,
                 lambda g: "工号/ID " + g["employee_id"] + " · " + g["kpi"] + " · " + g["period"])
     _cross_check(rows, p, scheme, scheme_frame)
-    live = rows.live
-    out = p[live].copy()
-    df = rows.df.loc[live, ["file", "sheet", "row"]]
-    out["file"], out["sheet"], out["row"] = df["file"], df["sheet"], df["row"]
-    out["target_cell"] = rows.cells("target", live)
-    out["actual_cell"] = rows.cells("actual", live)
+    # Every check is made: the raw cells go before the result is built (the peak).
+    rows.drop_cells()
+    live_mask = rows.live
+    live = np.flatnonzero(live_mask.to_numpy())
     # Live rows are unique on (工号, 指标, 期间) once duplicates are settled, so file and row
     # never break a tie: sorting on integer codes of the three keys is the same order.
-    order = np.lexsort([pd.factorize(out[k], sort=True)[0] for k in ("period", "kpi", "employee_id")])
-    out = out.take(order)
-    return frame(TARGET_COLUMNS, out.reset_index(drop=True))
+    order = np.lexsort([pd.factorize(p[k].to_numpy()[live], sort=True)[0] for k in ("period", "kpi", "employee_id")])
+    take = live[order]
+    # One column at a time, straight into its place and type: no copy of the whole frame
+    # to filter, another to sort and two more to type it (data.frame).
+    out = {}
+    for col, dtype in TARGET_COLUMNS.items():
+        if col.endswith("_cell"):  # target_cell, actual_cell: named for the live rows, in their order
+            values = rows.cells(col.removesuffix("_cell"), live_mask).to_numpy()[order]
+        elif col in ("file", "sheet", "row"):
+            values = rows.df[col].array.take(take)
+        else:
+            values = p[col].to_numpy()[take]
+        out[col] = _typed(values, dtype)
+    return pd.DataFrame(out, index=range(len(take)), copy=False)
+
+
+_STR = pd.Series([""]).astype(str).dtype  # the dtype data.frame gives a "str" column
+
+
+def _typed(values, dtype: str) -> pd.Series:
+    """One result column in the dtype data.frame gives it; text already in that dtype is kept."""
+    s = pd.Series(values, copy=False)
+    if dtype == "str" and s.dtype == _STR and not s.isna().any():
+        return s
+    return as_dtype(s, dtype)
 
 
 def _percent_scale(rows: Rows, p: pd.DataFrame, scheme_frame: pd.DataFrame) -> None:

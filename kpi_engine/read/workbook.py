@@ -21,6 +21,7 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from . import heap
 from .files import read_member
+from . import odsscan, xlsbscan
 from .xlsxscan import (
     SheetFacts,
     TooLongText,
@@ -66,7 +67,7 @@ class Book:
     """An opened workbook: sheet names in order, with grids read on demand."""
 
     data: bytes
-    kind: str  # "zip" or "ole"
+    kind: str  # "zip" (xlsx family), "xlsb", "ods" or "ole"
     sheets: list[tuple[str, bool]]  # (name, hidden), worksheets only
     full_calc_on_load: bool = False
     _wb: CalamineWorkbook | None = None
@@ -101,7 +102,7 @@ class Book:
                     cells = _widen(cells, facts)
                 rows, cols = np.arange(cells.shape[0]), np.arange(cells.shape[1])
                 if not head_only:
-                    _fill_merged(cells, sh.merged_cell_ranges or [])
+                    _fill_merged(cells, sh.merged_cell_ranges or (facts.merged if facts is not None else []))
         except (UnsafePackage, MemoryError):
             raise
         except Exception as e:  # calamine raises its own types for damaged parts
@@ -127,12 +128,26 @@ def _too_sparse(f: SheetFacts) -> bool:
     return extent > DENSE_MAX or f.cells < DENSE_FILL * extent
 
 
+def _too_dense(name: str, f: SheetFacts) -> str:
+    """'' when calamine may read the sheet as a dense grid, else why not (for .ods and
+    .xlsb, which have no sparse reader: calamine reads them whole on open)."""
+    if not _too_sparse(f):
+        return ""
+    return (f"sheet {name}: cells up to row {f.max_row + 1:,} and column {col_letter(f.max_col)}, "
+            f"{f.extent:,} in all, {f.cells:,} of them filled / 工作表 {name} 的单元格延伸到第 "
+            f"{f.max_row + 1:,} 行、{col_letter(f.max_col)} 列")
+
+
 def open_book(data: bytes, kind: str) -> Book:
     """Open a workbook from its bytes (the file is never reopened, never written)."""
     heap.tune()
     full, parts = False, {}
     facts: dict[str, SheetFacts] = {}
-    if kind == "zip":
+    if kind in ("ods", "xlsb"):
+        facts, full, too_long = _scan_other(data, kind)
+        if too_long is not None:
+            return too_long
+    elif kind == "zip":
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
         except zipfile.BadZipFile as e:
@@ -155,6 +170,42 @@ def open_book(data: bytes, kind: str) -> Book:
     except Exception as e:
         raise WorkbookError(_first_line(e)) from e
     return Book(data, kind, sheets, full, wb, facts, parts)
+
+
+def _scan_other(data: bytes, kind: str) -> tuple[dict[str, SheetFacts], bool, Book | None]:
+    """An .ods or .xlsb: every member checked in one pass, and per sheet its facts; a
+    sheet too large to read densely refuses the file (WorkbookError "too_large")."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as e:
+        raise WorkbookError(str(e)) from e
+    with zf:
+        try:
+            if kind == "ods":
+                scan, full = odsscan.OdsScan(), False
+                scan_package(data, zf, set(), False, {odsscan.CONTENT: scan})
+                facts = scan.facts
+            else:
+                full, parts = xlsbscan.workbook_facts(zf)
+                walks = {p: xlsbscan.SheetWalk(p, full) for p in parts.values()}
+                scan_package(data, zf, set(), full, {**walks, xlsbscan.SHARED_STRINGS: xlsbscan.SharedStrings()})
+                facts = {name: walks[p].facts for name, p in parts.items()}
+        except UnsafePackage as e:
+            raise WorkbookError(e.reason, e.kind) from e
+        except TooLongText as e:
+            if kind == "ods":
+                names = scan.order
+                return {}, False, Book(data, kind, [(n, False) for n in names], too_long=(e.sheet, e.ref, e.size))
+            part, ref = e.part, e.ref
+            if e.index >= 0:
+                part, ref = xlsbscan.shared_string_user(data, zf, list(parts.values()), e.index)
+            sheet = next((name for name, p in parts.items() if p == part), "")
+            return {}, False, Book(data, kind, [(n, False) for n in parts], too_long=(sheet, ref, e.size))
+    for name, f in facts.items():
+        why = _too_dense(name, f)
+        if why:
+            raise WorkbookError(why, "too_large")
+    return facts, full, None
 
 
 def _refused(data: bytes, zf: zipfile.ZipFile, parts: dict[str, str], e: TooLongText) -> Book:

@@ -49,9 +49,10 @@ class TooLongText(Exception):
     """A cell's text (``part`` a worksheet, ``ref`` its cell) or a shared string (``part``
     sharedStrings.xml, ``index`` the string's number) runs past CELL_LIMIT bytes."""
 
-    def __init__(self, part: str, size: int, ref: str = "", index: int = -1):
+    def __init__(self, part: str, size: int, ref: str = "", index: int = -1, sheet: str = ""):
         super().__init__(f"{part}: {ref or f'shared string #{index}'} over {size:,} bytes")
         self.part, self.size, self.ref, self.index = part, size, ref, index
+        self.sheet = sheet  # when known without the part (.ods: one part holds every sheet)
 
 
 @dataclass(slots=True)
@@ -63,6 +64,8 @@ class SheetFacts:
     # those without one, and every formula when the workbook recalculates on load.
     formulas: dict[tuple[int, int], bool] = field(default_factory=dict)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → "#DIV/0!"
+    # ((r1, c1), (r2, c2)) merged ranges, for formats calamine reports none for (.ods, .xlsb)
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
     @property
     def extent(self) -> int:
@@ -134,11 +137,16 @@ _SST_COUNT = re.compile(rb'\b(?:unique)?[cC]ount="(\d+)"')
 SST_SLACK = 1000  # a declared count this far above the real one is a lie, not a slip
 
 
-def scan_package(data: bytes, zf: zipfile.ZipFile, sheet_parts: set[str], every_formula: bool
-                 ) -> tuple[dict[str, SheetFacts], int | None]:
+def scan_package(data: bytes, zf: zipfile.ZipFile, sheet_parts: set[str], every_formula: bool,
+                 readers: dict | None = None) -> tuple[dict[str, SheetFacts], int | None]:
     """Verify every member's real size; return the facts of the worksheet parts, and the
     real number of shared strings when sharedStrings.xml declares far more (calamine
-    reserves memory by the declared count: 2^31 of them abort the process)."""
+    reserves memory by the declared count: 2^31 of them abort the process).
+
+    ``readers`` maps other members (an .ods's content.xml, an .xlsb's binary sheets) to
+    an object whose ``feed(piece)`` sees each checked piece in order and ``close()`` the
+    end, so that other formats are learnt in the same single pass."""
+    readers = readers or {}
     facts: dict[str, SheetFacts] = {}
     total = 0
     sst_declared, sst_real = 0, 0
@@ -148,7 +156,8 @@ def scan_package(data: bytes, zf: zipfile.ZipFile, sheet_parts: set[str], every_
         budget = MAX_TOTAL_UNCOMPRESSED - total
         if info.file_size > RATIO_CHECK_FROM:
             budget = min(budget, int(info.compress_size * MAX_MEMBER_RATIO))
-        is_xml = info.filename.endswith((".xml", ".rels", ".vml"))
+        is_xml = info.filename.endswith((".xml", ".rels", ".vml", ".rdf"))
+        reader = readers.get(info.filename)
         is_sheet = info.filename in sheet_parts
         sf = SheetFacts() if is_sheet else None
         is_sst = info.filename == SHARED_STRINGS
@@ -171,6 +180,8 @@ def scan_package(data: bytes, zf: zipfile.ZipFile, sheet_parts: set[str], every_
                 carry = buf[last:]
                 sst_real += piece.count(b"<si>") + piece.count(b"<si ")
             first = False
+            if reader is not None:
+                reader.feed(piece)
             if sf is None:
                 continue
             buf = carry + piece
@@ -182,6 +193,8 @@ def scan_package(data: bytes, zf: zipfile.ZipFile, sheet_parts: set[str], every_
             cut += len(b"</row>")
             _scan_sheet_block(buf[:cut], sf, every_formula)
             carry = buf[cut:]
+        if reader is not None:
+            reader.close()
         if sf is not None:
             if carry:
                 _scan_sheet_block(carry, sf, every_formula)

@@ -150,8 +150,8 @@ def formulas_in_force(settings: Settings, lang: Lang, params_sheet: str) -> list
             ("完成率（越低越好）", f"{lower}；目标为 0 时，实际 ≤ 0 记 100%，否则 0"),
             ("完成率（等级）", f"每月先在各评价人类型内取平均，再按评价人权重合并（{rater}），只计有评分的类型；多月取平均"),
             ("多月汇总", "合计 = 各月之和，平均 = 各月平均，期末 = 最后一个月；只计目标和实际都有的月份"),
-            ("得分（完成率）", f"完成率 < 门槛 得 0 分，否则 权重 × min(完成率, 封顶)；默认封顶 {_pct(s.default_cap)}"),
-            ("得分（分段）", "权重 × 完成率达到的最高一段的得分比例（分段表见下）"),
+            ("得分（完成率）", f"完成率 < 门槛 得 0 分，否则 权重 × min(完成率, 封顶)；默认封顶 {_pct(s.default_cap)}。设了加速的指标：完成率超过加速起点的部分乘以加速倍数（起点 + (完成率 − 起点) × 倍数）后再封顶"),
+            ("得分（分段）", "阶梯表：权重 × 完成率达到的最高一段的得分比例；线性表：在相邻两段之间按完成率插值，最高一段以上不再增加（分段表见下）"),
             ("得分（扣分）", "权重 − 每单位扣分 × 差额 ÷ 扣分步长，最低 0；差额 = 目标 − 实际（越高越好）或 实际 − 目标（越低越好），不为负"),
             ("得分（等级）", "权重 × 综合评分"),
             ("状态", f"达标：完成率 ≥ 100%；持平：≥ {_pct(s.near_from)}；否则未达标。等级类指标：达标 ≥ {_pct(s.rating_met_from)}，持平 ≥ {_pct(s.rating_near_from)}。比较前完成率四舍五入到 6 位小数"),
@@ -176,8 +176,8 @@ def formulas_in_force(settings: Settings, lang: Lang, params_sheet: str) -> list
         ("Attainment (lower is better)", f"{lower}; with a target of 0: 100% when the actual ≤ 0, else 0"),
         ("Attainment (rating)", f"each month, ratings averaged within each rater type, then combined with the rater weights ({rater}) over the types that rated; months averaged"),
         ("Several months", "sum = the months added up, mean = their average, last = the latest month; only months with both a target and an actual count"),
-        ("Score (ratio)", f"0 when attainment < floor, else weight × min(attainment, cap); default cap {_pct(s.default_cap)}"),
-        ("Score (tiers)", "weight × the score fraction of the highest tier the attainment reaches (tier tables below)"),
+        ("Score (ratio)", f"0 when attainment < floor, else weight × min(attainment, cap); default cap {_pct(s.default_cap)}. With an accelerator: attainment above its start counts by the multiplier (start + (attainment − start) × multiplier), then the cap"),
+        ("Score (tiers)", "step tables: weight × the score fraction of the highest tier the attainment reaches; linear tables: interpolated between neighbouring tiers, flat above the top one (tier tables below)"),
         ("Score (deduction)", "weight − points per unit × shortfall ÷ step, at least 0; shortfall = target − actual (higher is better) or actual − target (lower is better), never negative"),
         ("Score (rating)", "weight × the combined rating"),
         ("Status", f"Met: attainment ≥ 100%; Near: ≥ {_pct(s.near_from)}; else Below. Rating KPIs: Met ≥ {_pct(s.rating_met_from)}, Near ≥ {_pct(s.rating_near_from)}. Attainment is rounded to 6 decimals before comparing"),
@@ -318,9 +318,12 @@ def write_about(ws: Worksheet, styles: st.Styles, outcome: Outcome, lang: Lang, 
     section("tiers")
     tiers = results.tiers.sort_values(["table", "from_r"], ascending=[True, False], kind="stable")
     for table, group in tiers.groupby("table", sort=False):
+        linear = (group["curve"] == "linear").any()
         steps = ("；" if lang == "zh" else "; ").join(
-            f"≥ {_pct(a)} → {_pct(b)}" for a, b in zip(group["from_r"], group["fraction"]))
-        pairs([(str(table), steps)])
+            f"{'' if linear else '≥ '}{_pct(a)} → {_pct(b)}" for a, b in zip(group["from_r"], group["fraction"]))
+        name = f"{table}（{vocab.word(vocab.CURVES, 'linear', lang)}）" if linear and lang == "zh" else \
+            f"{table} ({vocab.word(vocab.CURVES, 'linear', lang)})" if linear else str(table)
+        pairs([(name, steps)])
     if tiers.empty:
         pairs([(_t("none", lang), "")])
 

@@ -20,6 +20,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .. import vocab
+from ..core.methods import tier_points
 from ..data import Results
 from ..issues import field_label
 from ..vocab import Lang
@@ -32,7 +33,7 @@ from . import styles as st
 SCORE_KEYS = (
     "employee_id", "name", "team", "role", "category", "kpi", "direction", "method",
     "weight", "target", "actual", "attainment", "score", "status", "note",
-    "cap", "floor", "tier_table", "points_per_unit", "step", "counted", "person_key",
+    "cap", "floor", "tier_table", "points_per_unit", "step", "accel_from", "accel_by", "counted", "person_key",
 )
 SUMMARY_KEYS = (
     "employee_id", "name", "team", "role", "total", "grade", "team_rank", "overall_rank",
@@ -70,7 +71,8 @@ def ordered_scores(results: Results) -> pd.DataFrame:
 
 def write_params(book: Workbook, ws: Worksheet, styles: st.Styles, results: Results, lang: Lang
                  ) -> dict[str, tuple[str, str]]:
-    """Settings under defined names, and the tier tables; returns each table's LOOKUP ranges."""
+    """Settings under defined names, and the tier tables; returns each table's LOOKUP ranges
+    (完成率下限, 得分比例, and for a 线性 table its slopes)."""
     name = lb.sheet_name("params", lang)
     settings = results.settings
     keys = list(vocab.SETTING_KEYS)
@@ -100,25 +102,29 @@ def write_params(book: Workbook, ws: Worksheet, styles: st.Styles, results: Resu
             sk.check(ws, i + 1, 1, book.define_name(defined, f"='{name}'!$B${i + 2}"), "define_name")
 
     # Bounds rounded to 6 decimals like r (scoring.md, "Status"); of two equal bounds the
-    # larger fraction sorts last, which LOOKUP finds, as the engine does.
-    tiers = results.tiers.assign(from_r=np.round(results.tiers["from_r"].to_numpy(dtype=float), 6))
-    tiers = tiers.sort_values(["table", "from_r", "fraction"], kind="stable").reset_index(drop=True)
+    # larger fraction sorts last, which LOOKUP finds, as the engine does. A 线性 table's
+    # formulas also read its slopes (kpi_engine.core.methods.tier_points).
+    tiers = tier_points(results.tiers)
     top = last + 2
+    curve = np.where(tiers["linear"], vocab.word(vocab.CURVES, "linear", lang), vocab.word(vocab.CURVES, "steps", lang))
     tier_cols = [
         sk.Col("table", vocab.TIERS.field("table").label(lang), "str", tiers["table"]),
-        sk.Col("from_r", vocab.TIERS.field("from_r").label(lang), "num", tiers["from_r"], styles.get(st.PERCENT), num=st.PERCENT),
+        sk.Col("from_r", vocab.TIERS.field("from_r").label(lang), "num", tiers["from6"], styles.get(st.PERCENT), num=st.PERCENT),
         sk.Col("fraction", vocab.TIERS.field("fraction").label(lang), "num", tiers["fraction"], styles.get(st.PERCENT), num=st.PERCENT),
+        sk.Col("curve", vocab.TIERS.field("curve").label(lang), "str", pd.Series(curve)),
+        sk.Col("slope", lb.label(lb.PARAMS, "slope", lang), "num", tiers["slope"]),
     ]
     sk.write_table(ws, styles, top, 0, tier_cols)
     sk.set_widths(ws, 0, tier_cols, layout)
-    ranges: dict[str, tuple[str, str]] = {}
+    ranges: dict[str, tuple[str, ...]] = {}
     if len(tiers):
         first = tiers.groupby("table", sort=False).cumcount() == 0
         starts = tiers.index[first]
         ends = list(starts[1:] - 1) + [len(tiers) - 1]
         for s, e in zip(starts, ends):
             a, b = top + 2 + s, top + 2 + e  # 1-based Excel rows below the header
-            ranges[tiers.at[s, "table"]] = (f"'{name}'!$B${a}:$B${b}", f"'{name}'!$C${a}:$C${b}")
+            rng = tuple(f"'{name}'!${c}${a}:${c}${b}" for c in "BC")
+            ranges[tiers.at[s, "table"]] = (*rng, f"'{name}'!$E${a}:$E${b}") if tiers.at[s, "linear"] else rng
     layout.last_row, layout.last_col = last, 3  # the autofilter: the settings table
     layout.print_last_row = top + len(tiers)
     sk.finish(ws, layout)
@@ -155,7 +161,8 @@ def write_scores(ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, results
                  tier_ranges: dict[str, tuple[str, str]]) -> sk.Layout:
     keys = SCORE_KEYS
     cells = fx.ScoreCells(**{k: _col(keys, k) for k in (
-        "weight", "target", "actual", "attainment", "score", "status", "cap", "floor", "points_per_unit", "step")})
+        "weight", "target", "actual", "attainment", "score", "status", "cap", "floor", "points_per_unit", "step",
+        "accel_from", "accel_by")})
     settings = results.settings
     n = len(scores)
     rows = np.arange(2, n + 2)  # Excel rows of the data
@@ -176,7 +183,7 @@ def write_scores(ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, results
         mask = live & (direction == d).to_numpy()
         attain[mask] = fx.fill(fx.attainment(d, settings.lower_formula, cells), rows[mask])
     if settings.lower_formula == "inverse":  # A = 0 on a 分段 KPI: its table's top step counts too
-        for table, (start, _fraction) in tier_ranges.items():
+        for table, (start, *_rest) in tier_ranges.items():
             mask = live & (direction == "lower").to_numpy() & (method == "tiers").to_numpy() & \
                 (scores["tier_table"] == table).to_numpy()
             if mask.any():
@@ -194,6 +201,11 @@ def write_scores(ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, results
                     score[tmask] = fx.fill(fx.score(m, d, cells, zero_when_no_data=zero, tier_range=tier_ranges[table]), rows[tmask])
                 else:  # no such table in force: the engine's value stands as a value
                     score[tmask] = scores["score"][tmask]
+        elif m == "ratio":  # a row with an accelerator reads its 加速起点/加速倍数 cells
+            fast = mask & scores["accel_by"].notna().to_numpy()
+            for sub, on in ((mask & ~fast, False), (fast, True)):
+                if sub.any():
+                    score[sub] = fx.fill(fx.score(m, d, cells, zero_when_no_data=zero, accelerated=on), rows[sub])
         else:
             score[mask] = fx.fill(fx.score(m, d, cells, zero_when_no_data=zero), rows[mask])
 
@@ -233,6 +245,8 @@ def write_scores(ws: Worksheet, styles: st.Styles, scores: pd.DataFrame, results
         sk.Col("tier_table", "", "str", scores["tier_table"], group=True),
         sk.Col("points_per_unit", "", "num", scores["points_per_unit"], muted, group=True),
         sk.Col("step", "", "num", scores["step"], muted, group=True),
+        sk.Col("accel_from", "", "num", scores["accel_from"], styles.get(st.PERCENT), num=st.PERCENT, group=True),
+        sk.Col("accel_by", "", "num", scores["accel_by"], muted, group=True),
         sk.Col("counted", "", "formula", fx.fill(fx.counted(cells), rows), saved=has.astype(int), group=True),
         sk.Col("person_key", "", "num", scores["person_key"], group=True),
     ]

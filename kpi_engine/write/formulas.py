@@ -6,7 +6,7 @@ once. Only functions that Excel 2010 and LibreOffice both evaluate are used (no 
 LET, IFS, MAXIFS); ``FUNCTIONS`` lists them and a test holds every template to it.
 
 明细 (one row per person × KPI) reads its own row: weight, target, actual and the
-grouped parameter columns (cap, floor, points per unit, step); tier tables and the
+grouped parameter columns (cap, floor, points per unit, step, accelerator); tier tables and the
 settings live on the hidden 参数 sheet under defined names (``kpi_near_from``…). Status
 words are written into the formulas in the workbook's language.
 """
@@ -53,6 +53,8 @@ class ScoreCells:
     floor: str
     points_per_unit: str
     step: str
+    accel_from: str = ""  # read only by an accelerated 完成率 row
+    accel_by: str = ""
 
 
 def fill(template: str, rows: Iterable[int]) -> list[str]:
@@ -95,18 +97,29 @@ def attainment(direction: str, lower_formula: str, c: ScoreCells, top_step: str 
 
 
 def score(method: str, direction: str, c: ScoreCells, *, zero_when_no_data: bool,
-          tier_range: tuple[str, str] | None = None) -> str:
-    """s for a KPI of weight W (scoring.md, "Score s"); r rounded to 6 decimals before comparing."""
+          tier_range: tuple[str, ...] | None = None, accelerated: bool = False) -> str:
+    """s for a KPI of weight W (scoring.md, "Score s"); r rounded to 6 decimals before comparing.
+
+    ``tier_range``: the 参数 ranges of a 分段 table's 完成率下限 and 得分比例, and for a 线性
+    table its slopes too (kpi_engine.core.methods.tier_points). ``accelerated``: a 完成率 row
+    whose 加速起点/加速倍数 cells apply (kpi_engine.core.methods.accelerated)."""
     r = f"{c.attainment}{{r}}"
     w = f"{c.weight}{{r}}"
     rr = f"ROUND({r},6)"
     if method == "ratio":
-        body = f"IF({rr}<ROUND({c.floor}{{r}},6),0,{w}*MIN({r},{c.cap}{{r}}))"
+        scored = r
+        if accelerated:
+            start, by = f"{c.accel_from}{{r}}", f"{c.accel_by}{{r}}"
+            scored = f"IF({r}>{start},{start}+({r}-{start})*{by},{r})"
+        body = f"IF({rr}<ROUND({c.floor}{{r}},6),0,{w}*MIN({scored},{c.cap}{{r}}))"
     elif method == "tiers":
         if tier_range is None:
             raise ValueError("a 分段 formula needs its tier table's range")
-        start, fraction = tier_range
-        body = f"{w}*IFERROR(LOOKUP({rr},{start},{fraction}),0)"
+        start, fraction, *slope = tier_range
+        found = f"LOOKUP({rr},{start},{fraction})"
+        if slope:  # 线性: the point's fraction + (r − the point) × the slope to the next point
+            found += f"+({rr}-LOOKUP({rr},{start},{start}))*LOOKUP({rr},{start},{slope[0]})"
+        body = f"{w}*IFERROR({found},0)"
     elif method == "deduction":
         t, a = f"{c.target}{{r}}", f"{c.actual}{{r}}"
         shortfall = f"MAX(0,{a}-{t})" if direction == "lower" else f"MAX(0,{t}-{a})"

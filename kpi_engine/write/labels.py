@@ -75,6 +75,8 @@ SCORES: dict[str, Pair] = {
     "tier_table": ("分段表", "Tier table"),
     "points_per_unit": ("每单位扣分", "Points per unit"),
     "step": ("扣分步长", "Step"),
+    "accel_from": ("加速起点", "Accelerate from"),
+    "accel_by": ("加速倍数", "Accelerate by"),
     "counted": ("有数据", "Has data"),
     "person_key": ("人员序号", "Person key"),
 }
@@ -84,6 +86,7 @@ PARAMS: dict[str, Pair] = {
     "value": ("值", "Value"),
     "text": ("文字值", "Text value"),
     "name": ("公式中的名称", "Name in formulas"),
+    "slope": ("斜率（线性表）", "Slope (linear tables)"),
 }
 
 MONTHLY: dict[str, Pair] = {

@@ -92,8 +92,9 @@ SCHEME_EXTRA = [
 ]
 
 
-def assessment_form_with(path: Path, extra_scheme: list[list] = (), *, ratings=None, settings=None, tiers=None) -> Path:
-    scheme = [*builders.SCHEME, *extra_scheme]
+def assessment_form_with(path: Path, extra_scheme: list[list] = (), *, ratings=None, settings=None, tiers=None,
+                         scheme=None) -> Path:
+    scheme = [*(scheme or builders.SCHEME), *extra_scheme]
     rating_rows = [builders.RATINGS_HEADER]
     for month in ("2026-01", "2026-02"):
         for pid, *_rest, word in builders.PEOPLE:
@@ -718,6 +719,25 @@ def _(folder: Path) -> None:
     xw_book(folder / "targets_managers.xlsx", {"目标管理": [HEADER, *rows]})
 
 
+@case("curves_bad")
+def _(folder: Path) -> None:
+    """Scoring curves (issue 10): a multiplier written as a word and one below 1; a linear
+    tier table of one point and a table whose rows mix steps and linear."""
+    base(folder)
+    blank = [None] * 7
+    scheme = [[*builders.SCHEME[0], "加速起点", "加速倍数"], *builders.SCHEME[1:],
+              ["区域经理", "区域销售额", None, 50, None, "完成率", None, None, *blank[:6], "100%", "一点五"],
+              ["区域经理", "区域回款", None, 30, None, "分段", None, None, "单点", *blank[:5]],
+              ["区域经理", "区域毛利", None, 20, None, "分段", None, None, "混合", *blank[:5]],
+              ["店长", "门店销售额", None, 100, None, "完成率", None, None, *blank[:6], "100%", 0.8]]
+    tiers = [[*builders.TIERS[0], "计分曲线"], *builders.TIERS[1:],
+             ["单点", 0, 0.5, "线性"], ["混合", 0, 0, "线性"], ["混合", 1, 1, "阶梯"]]
+    assessment_form_with(folder / "assessment_form.xlsx", tiers=tiers, scheme=scheme)
+    rows = [row("E301", k, 100, 90, role="区域经理") for k in ("区域销售额", "区域回款", "区域毛利")]
+    rows.append(row("E302", "门店销售额", 100, 120, role="店长"))
+    xw_book(folder / "targets_managers.xlsx", {"目标管理": [HEADER, *rows]})
+
+
 @case("settings_bad")
 def _(folder: Path) -> None:
     base(folder)
@@ -1077,6 +1097,77 @@ def _(folder: Path) -> None:
                        capture_output=True, text=True, cwd=ROOT, timeout=300)
         conv = Path(tmp) / "conv"
         shutil.copy(_soffice_convert(out, "xlsx", conv), folder / "三月结果（已编辑）.xlsx")
+
+
+# --- .ods and .xlsb (issue 12): read like .xlsx, with the same safety checks ----------
+# tests/corpus/ods.py and tests/corpus/xlsb.py write them; tests/data/bad-value.ods is
+# LibreOffice's own (tests/data/make_ods_xlsb.py).
+
+
+@case("ods_file")
+def _(folder: Path) -> None:
+    base(folder)
+    shutil.copy(Path(__file__).resolve().parent.parent / "data" / "bad-value.ods", folder / "targets_calc.ods")
+
+
+@case("xlsb_file")
+def _(folder: Path) -> None:
+    from tests.corpus.xlsb import XlsbSheet, write_xlsb
+    from tests.data.make_ods_xlsb import bad_value_rows
+
+    base(folder)
+    write_xlsb(folder / "targets_binary.xlsb", [XlsbSheet("目标管理", bad_value_rows())])
+
+
+@case("ods_billion_laughs")
+def _(folder: Path) -> None:
+    from tests.corpus.ods import ods_bytes, rows_xml
+
+    base(folder)
+    xml = rows_xml([HEADER, *person("E101")]).replace("员工E101", "&lol9;", 1)
+    (folder / "targets_laughs.ods").write_bytes(ods_bytes({"目标管理": xml}, prolog=BILLION_LAUGHS))
+
+
+@case("ods_repeat_bomb")
+def _(folder: Path) -> None:
+    """A few hundred bytes that calamine would expand into 17 billion cells."""
+    from tests.corpus.ods import ods_bytes, rows_xml
+
+    base(folder)
+    xml = rows_xml([HEADER, *person("E101")]) + (
+        '<table:table-row table:number-rows-repeated="1048576"><table:table-cell office:value-type="float" '
+        'office:value="1" table:number-columns-repeated="16384"/></table:table-row>')
+    (folder / "targets_repeats.ods").write_bytes(ods_bytes({"目标管理": xml}))
+
+
+@case("xlsb_far_cell")
+def _(folder: Path) -> None:
+    """BrtWsDim says A1:J4; a cell in column 2^31 follows (calamine allocates the rectangle)."""
+    from tests.corpus.xlsb import XlsbSheet, write_xlsb
+
+    base(folder)
+    write_xlsb(folder / "targets_far.xlsb", [XlsbSheet("目标管理", [HEADER, *person("E101")],
+                                                       cells={(4, 2**31): 1.0}, dim=(0, 3, 0, 9))])
+
+
+@case("encrypted_ods")
+def _(folder: Path) -> None:
+    from tests.corpus.ods import rows_xml, write_ods
+
+    base(folder)
+    write_ods(folder / "targets_secret.ods", {"目标管理": rows_xml([HEADER, *person("E101")])}, encrypted=True)
+
+
+@case("result_resaved_as_ods")
+def _(folder: Path) -> None:
+    """A result HR saved again as .ods in LibreOffice: still known by its property (meta.xml)."""
+    base(folder)
+    with tempfile.TemporaryDirectory() as tmp:
+        drop = builders.clean_folder(Path(tmp) / "drop")
+        out = Path(tmp) / "kpi-results_2026-01_2026-02.xlsx"
+        subprocess.run([sys.executable, "-m", "kpi_engine.cli", "score", str(drop), "-o", str(out)],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+        shutil.copy(_soffice_convert(out, "ods", Path(tmp) / "conv"), folder / "三月结果.ods")
 
 
 @case("non_workbook_files")
