@@ -220,14 +220,18 @@ def coefficient(grade_cell: str, words: dict[str, str]) -> str:
     return "=" + body
 
 
-def pay(rule: str, prorate: bool, base_cell: str, coefficient_cell: str, total_cell: str, months_cell: str) -> str:
+def pay(rule: str, prorate: bool, base_cell: str, coefficient_cell: str, total_cell: str, months_cell: str,
+        period_months: str = PERIOD_MONTHS) -> str:
     """绩效工资 = 基数 × 系数 [× 总分/100] [× 在岗月数/评分月数], rounded to 2 decimals;
-    blank without a base or a coefficient (core.pay.pay, same order of operations)."""
+    blank without a base or a coefficient (core.pay.pay, same order of operations).
+
+    ``period_months``: the divisor — the defined name of the scope's months (汇总), or a
+    cell or number for another period (a sheet of months or quarters)."""
     needs = [f"ISNUMBER({base_cell})", f"ISNUMBER({coefficient_cell})"]
     expr = f"{base_cell}*{coefficient_cell}"
     if rule == "base_coefficient_total":
         needs.append(f"ISNUMBER({total_cell})")
         expr += f"*{total_cell}/100"
     if prorate:
-        expr += f"*{months_cell}/{PERIOD_MONTHS}"
+        expr += f"*{months_cell}/{period_months}"
     return f'=IF(AND({",".join(needs)}),ROUND({expr},2),"")'
