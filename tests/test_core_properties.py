@@ -154,13 +154,15 @@ def _same(a, b) -> None:
        files=st.lists(st.sampled_from(["jan.xlsx", "feb.xlsx", "all.xlsx"]), min_size=1, max_size=3))
 def test_row_order_and_files_never_change_a_result(company, cfg, order, files):
     rows, ratings, sessions, kpis = company
-    base = core.score(inputs(rows, ratings=ratings, training=sessions, scheme_rows=kpis, settings=cfg))
+    base = core.score(inputs(rows, ratings=ratings, training=sessions, scheme_rows=kpis, tier_rows=CURVES,
+                             settings=cfg))
     shuffled = [dict(r, file=order.choice(files)) for r in rows]
     order.shuffle(shuffled)
     ratings2, sessions2 = list(ratings), list(sessions)
     order.shuffle(ratings2)  # rater order never matters either
     order.shuffle(sessions2)
-    moved = core.score(inputs(shuffled, ratings=ratings2, training=sessions2, scheme_rows=kpis, settings=cfg))
+    moved = core.score(inputs(shuffled, ratings=ratings2, training=sessions2, scheme_rows=kpis, tier_rows=CURVES,
+                              settings=cfg))
     _same(base, moved)
 
 
@@ -169,7 +171,7 @@ def test_row_order_and_files_never_change_a_result(company, cfg, order, files):
 @given(company=companies(complete=True), cfg=app_settings)
 def test_with_no_missing_data_both_policies_agree(company, cfg):
     rows, ratings, sessions, kpis = company
-    results = [core.score(inputs(rows, ratings=ratings, training=sessions, scheme_rows=kpis,
+    results = [core.score(inputs(rows, ratings=ratings, training=sessions, scheme_rows=kpis, tier_rows=CURVES,
                                  settings=cfg.model_copy(update={"missing_data": policy})))
                for policy in ("renormalize", "zero")]
     people = [r.people for r in results]
