@@ -278,13 +278,15 @@ class Sheet:
         self.name = name
         self.styles = styles
         col_kinds = col_kinds or {}
-        for c, f in enumerate(kind.fields):
+        # The optional 绩效工资基数 column is left out: HR's KPI sheets rarely carry it.
+        fields = [f for f in kind.fields if f.key != "base"]
+        for c, f in enumerate(fields):
             fmt = styles.get(header=REQUIRED_FILL if f.required else OPTIONAL_FILL)
             check(self.ws.write_string(0, c, f.zh, fmt), self.path, name, 0, c)
             check(self.ws.set_column(c, c, 14, styles.get(col_kinds.get(f.key, "general"))), self.path, name, 0, c)
         check(self.ws.set_row(0, 30), self.path, name, 0, 0)
         self.ws.freeze_panes(1, 0)
-        self.width = len(kind.fields)
+        self.width = len(fields)
         self.row = 1
 
     def columns(self, cols: list[np.ndarray], fmts: list[Any]) -> None:

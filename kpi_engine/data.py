@@ -53,6 +53,15 @@ TRAINING_COLUMNS = {
     "satisfaction": "float", "mandatory": "bool", **PROVENANCE,
 }
 
+# 人员 rows (one per person), and the 绩效工资基数 cells of the target sheet (one per person
+# and month, ``period`` set; the other columns blank). ``joined``/``left`` NaT when blank.
+STAFF_COLUMNS = {
+    "employee_id": "str", "name": "str", "team": "str", "role": "str",
+    "joined": "datetime64[ns]", "left": "datetime64[ns]", "base": "float",
+    "period": "str",  # "" for a 人员 row; the month of a target-sheet 基数
+    **PROVENANCE,
+}
+
 
 @dataclass(frozen=True, slots=True)
 class InputFile:
@@ -77,6 +86,8 @@ class InputData:
     settings: Settings = field(default_factory=Settings)
     files: list[InputFile] = field(default_factory=list)
     report: Report = field(default_factory=Report)
+    # 人员 / Staff and the target sheet's 绩效工资基数 (STAFF_COLUMNS); optional.
+    staff: pd.DataFrame = field(default_factory=lambda: frame(STAFF_COLUMNS))
 
     @classmethod
     def empty(cls) -> "InputData":
@@ -86,6 +97,7 @@ class InputData:
             targets=frame(TARGET_COLUMNS),
             ratings=frame(RATING_COLUMNS),
             training=frame(TRAINING_COLUMNS),
+            staff=frame(STAFF_COLUMNS),
         )
 
 
@@ -106,8 +118,16 @@ PEOPLE_COLUMNS = {
     # tuple[str, ...] of PERSON_FLAGS: joined after the scope's first month, left before its
     # last (no rows in its last months), total re-weighted over the KPIs with data
     "flags": "object",
+    # Pay (issue 10; docs/decisions.md, "Pay"): the grade's 绩效系数, the 绩效工资基数
+    # (NaN: none given), months in post within the scope, and 绩效工资 (NaN without a base
+    # or a grade), rounded half-up to 2 decimals.
+    "coefficient": "float", "base": "float", "months_in_post": "int", "pay": "float",
+    "joined": "str", "left": "str",  # YYYY-MM of joining / leaving when known ("" if not)
 }
-PERSON_FLAGS = ("new_hire", "leaver", "reweighted")
+# new_hire / leaver: joined after the scope's first month, left before its last (人员 dates,
+# else the first/last month with rows); probation: on probation at the scope's end;
+# reweighted: total re-weighted over the KPIs with data.
+PERSON_FLAGS = ("new_hire", "leaver", "probation", "reweighted")
 SCORE_COLUMNS = {
     "employee_id": "str", "name": "str", "team": "str", "role": "str",
     "category": "str", "kpi": "str", "direction": "str", "method": "str",
@@ -139,6 +159,7 @@ TEAM_SUMMARY_COLUMNS = {
     "team": "str", "people": "int", "scored": "int", "mean_total": "float",
     "excellent": "int", "good": "int", "pass": "int", "improve": "int",
     "excellent_share": "float",
+    "excluded": "int",  # people on probation left out of the grade counts (probation_excluded)
 }
 TRAINING_PEOPLE_COLUMNS = {
     "employee_id": "str", "name": "str", "team": "str",

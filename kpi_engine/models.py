@@ -156,6 +156,15 @@ class Settings(BaseModel):
     weight_subordinate: Fraction = 0.0
     weight_customer: Fraction = 0.0
     excellent_max_share: Annotated[float, Field(ge=0, le=1)] | None = None
+    # Grade → coefficient → pay (issue 10; docs/decisions.md, "Pay").
+    coefficient_excellent: Annotated[float, Field(ge=0)] = 1.2
+    coefficient_good: Annotated[float, Field(ge=0)] = 1.0
+    coefficient_pass: Annotated[float, Field(ge=0)] = 0.8
+    coefficient_improve: Annotated[float, Field(ge=0)] = 0.6
+    pay_rule: Literal["base_coefficient", "base_coefficient_total"] = "base_coefficient"
+    prorate: bool = True  # 按在岗月数折算: pay × months in post / months in the period
+    probation_months: Annotated[int, Field(ge=0, le=24)] = 3
+    probation_excluded: bool = False  # 试用期 people left out of the grade distribution
 
     @field_validator("excellent_from", "good_from", "pass_from")
     @classmethod
@@ -171,6 +180,10 @@ class Settings(BaseModel):
         if not self.rating_met_from >= self.rating_near_from:
             raise ValueError("等级达标线 ≥ 等级持平线 must hold")
         return self
+
+    def coefficients(self) -> dict[str, float]:
+        """Grade code → 绩效系数."""
+        return {g: getattr(self, f"coefficient_{g}") for g in ("excellent", "good", "pass", "improve")}
 
     def rater_weights(self) -> dict[str, float]:
         return {t: getattr(self, f"weight_{t}") for t in RATER_TYPES}

@@ -65,6 +65,14 @@ OUT_OF_SCOPE = IssueType(
     zh="{count} 行属于评分期间（{scope}）以外的月份，未参与评分。",
     en="{count} rows belong to months outside the scope ({scope}) and were not scored.",
 )
+RANGE_MONTHS_MISSING = IssueType(
+    "range_months_missing",
+    "warning",
+    zh="所选期间 {range} 中有 {count} 个月没有任何目标管理数据：{value}。只对有数据的 {scored} 个月评分；"
+    "如果这些月份应有数据，请把它们的目标管理表放进输入文件夹。",
+    en="{count} months of the requested range {range} have no target-sheet data: {value}. Only the {scored} "
+    "months with data were scored; if those months should have data, put their target sheets in the input folder.",
+)
 OUTPUT_IS_INPUT = IssueType(
     "output_is_input",
     "error",
@@ -198,12 +206,31 @@ def score(
     if not scope:
         raise nothing(NO_TARGETS(scope_text=scope_text), scope)
     counts, skipped = _out_of_scope(data, scope)
+    skipped = [*_missing_months(data, scope, start, end), *skipped]
     with phase("score"), gc_paused():
         results = core.score(data, scope)
     if results.people.empty:
         raise nothing(NO_TARGETS(scope_text=scope_text), scope)
     report = Report(issues=[*data.report.issues, *skipped, *results.issues], counts=counts)
     return Outcome(results=results, report=report, files=list(data.files), version=__version__)
+
+
+def _missing_months(data: InputData, scope: Sequence[str], start: str | None, end: str | None) -> list[Issue]:
+    """A --from/--to range with months that have no target rows: one warning naming them,
+    instead of scoring the shorter range silently. An open end stands for the data's first
+    or last month."""
+    if start is None and end is None:
+        return []
+    present = set(scope)
+    periods = [p for p in pd.unique(data.targets["period"]) if isinstance(p, str) and p]
+    lo = start or min(periods, default=scope[0])
+    hi = end or max(periods, default=scope[-1])
+    wanted = [str(p) for p in pd.period_range(lo, hi, freq="M")]
+    missing = [m for m in wanted if m not in present]
+    if not missing:
+        return []
+    shown = "、".join(missing[:24]) + (" …" if len(missing) > 24 else "")
+    return [RANGE_MONTHS_MISSING(value=shown, count=len(missing), range=f"{lo} – {hi}", scored=len(scope))]
 
 
 def _scope_text(period, start, end) -> str:
@@ -422,6 +449,11 @@ def summary(outcome: Outcome, lang: str = "zh") -> dict:
                 "team_rank": None if pd.isna(r.team_rank) else int(r.team_rank),
                 "overall_rank": None if pd.isna(r.overall_rank) else int(r.overall_rank),
                 "incomplete": bool(r.incomplete),
+                "coefficient": None if pd.isna(r.coefficient) else float(r.coefficient),
+                "base": None if pd.isna(r.base) else float(r.base),
+                "months_in_post": int(r.months_in_post),
+                "pay": None if pd.isna(r.pay) else float(r.pay),
+                "flags": list(r.flags) if isinstance(r.flags, tuple) else [],
             }
             for r in people.itertuples(index=False)
         ],

@@ -168,8 +168,11 @@ IMPERFECTIONS: dict[str, str] = {
     "duplicate": "2026-08: one row pasted twice, identical",
     "tbd": "2026-09: an actual written 待定 (not a number: that row is rejected)",
     "transfer": "2026-07: a 客户经理 moves from 华北 to 华东",
-    "joiner_leaver": "a 销售代表 joins in 2026-04; another leaves after 2026-08",
+    "joiner_leaver": "a 销售代表 joins in 2026-04; another leaves after 2026-08 (人员 has their dates)",
 }
+
+# 绩效工资基数 by role (元 per period), before each person's own step.
+PAY_BASE: dict[str, int] = {"销售经理": 9000, "区域销售经理": 7000, "销售代表": 4000, "客户经理": 5000, "销售助理": 2500}
 
 
 # --- people --------------------------------------------------------------------------
@@ -482,7 +485,7 @@ def write_targets(path: Path, period: str, rows: pd.DataFrame) -> Path:
     shown_period: Any = {"年月": f"{year}年{month}月", "slash": f"{year}/{month}",
                          "date": datetime(year, month, 1)}.get(style, period)
     columns = [Column(f.zh, f.required, "text" if f.key in ("employee_id", "period") else "general")
-               for f in vocab.TARGETS.fields]
+               for f in vocab.TARGETS.fields if f.key != "base"]  # 基数: on 人员 (staff.xlsx)
     values, kinds = [], []
     for r in rows.itertuples(index=False):
         values.append([r.employee_id, r.name, r.team, r.role, shown_period, r.kpi,
@@ -556,7 +559,8 @@ def write_assessment_form(path: Path, ratings: pd.DataFrame) -> Path:
     for key, (zh, _en) in vocab.SETTING_KEYS.items():
         value = SETTINGS_CHANGED.get(key, setting_value(key, "zh"))
         setting_rows.append([zh, value])
-        percent = isinstance(value, float) and key not in ("excellent_from", "good_from", "pass_from")
+        percent = isinstance(value, float) and key not in ("excellent_from", "good_from", "pass_from",
+                                                           *vocab.GRADE_COEFFICIENTS.values())
         setting_kinds.append([None, "percent" if percent else None])
     write_table(wb.add_worksheet(vocab.SETTINGS.zh), styles, settings_cols, setting_rows,
                 cell_kinds=setting_kinds)
@@ -580,6 +584,40 @@ def write_training_plan(path: Path, training: pd.DataFrame) -> Path:
     return path
 
 
+def make_staff(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """人员: joining dates (the joiner's in April 2026, everyone else's years before), the
+    leaver's leaving date at the end of August, and a 绩效工资基数 per person."""
+    n = len(people)
+    days = rng.integers(0, 8 * 365, n)  # joined between 2017 and 2025
+    joined = [date(2017, 3, 1) + pd.Timedelta(days=int(d)) for d in days]
+    left: list[date | None] = [None] * n
+    for i, (first, last) in enumerate(zip(people["first"], people["last"])):
+        if first > 0:
+            year, month = map(int, MONTHS[first].split("-"))
+            joined[i] = date(year, month, 7)
+        if last < len(MONTHS) - 1:
+            year, month = map(int, MONTHS[last].split("-"))
+            left[i] = (pd.Timestamp(year, month, 1) + pd.offsets.MonthEnd(0)).date()
+    step = rng.integers(0, 5, n) * 250  # seniority within the role
+    base = people["role"].map(PAY_BASE).to_numpy() + step
+    # The team after a move (人员 lists where a person is now).
+    team = people["moves_to"].where(people["moves_to"] != "", people["team"])
+    return pd.DataFrame({"employee_id": people["employee_id"], "name": people["name"], "team": team,
+                         "role": people["role"], "joined": joined, "left": left, "base": base})
+
+
+def write_staff(path: Path, staff: pd.DataFrame) -> Path:
+    wb = new_workbook(path, "人员", "kpi-engine sample data")
+    styles = Styles(wb)
+    kinds = {"employee_id": "text", "joined": "date", "left": "date", "base": "money"}
+    columns = [Column(f.zh, f.required, kinds.get(f.key, "general")) for f in vocab.STAFF.fields]
+    rows = [[r.employee_id, r.name, r.team, r.role, r.joined, r.left, _cell(r.base)]
+            for r in staff.itertuples(index=False)]
+    write_table(wb.add_worksheet(vocab.STAFF.zh), styles, columns, rows)
+    wb.close()
+    return path
+
+
 def build(seed: int = 2026) -> dict[str, pd.DataFrame]:
     """The sample as frames (people, targets as typed, ratings, training), before writing."""
     rng = np.random.default_rng(seed)
@@ -588,11 +626,13 @@ def build(seed: int = 2026) -> dict[str, pd.DataFrame]:
     ratings = make_ratings(people, rng)
     training = make_training(people, rng)
     typed = plant_imperfections(targets, rng)
-    return {"people": people, "targets": targets, "typed": typed, "ratings": ratings, "training": training}
+    staff = make_staff(people, rng)
+    return {"people": people, "targets": targets, "typed": typed, "ratings": ratings, "training": training,
+            "staff": staff}
 
 
 def generate_sample(out_dir: Path, seed: int = 2026) -> list[Path]:
-    """Write the sample folder: targets_2026-01 … 10, assessment_form, training_plan."""
+    """Write the sample folder: targets_2026-01 … 10, assessment_form, training_plan, staff."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     frames = build(seed)
@@ -600,6 +640,7 @@ def generate_sample(out_dir: Path, seed: int = 2026) -> list[Path]:
     paths = [write_targets(out_dir / f"targets_{p}.xlsx", p, typed[typed["period"] == p]) for p in MONTHS]
     paths.append(write_assessment_form(out_dir / "assessment_form.xlsx", frames["ratings"]))
     paths.append(write_training_plan(out_dir / "training_plan.xlsx", frames["training"]))
+    paths.append(write_staff(out_dir / "staff.xlsx", frames["staff"]))
     return paths
 
 

@@ -76,6 +76,7 @@ TARGETS = SheetKind(
         _f("actual", "实际值", "Actual", True, may_be_blank=True),
         _f("unit", "单位", "Unit"),
         _f("note", "备注", "Note"),
+        _f("base", "绩效工资基数", "Pay base"),
     ),
 )
 
@@ -160,12 +161,30 @@ TRAINING = SheetKind(
     ),
 )
 
-SHEET_KINDS: tuple[SheetKind, ...] = (TARGETS, SCHEME, TIERS, RATINGS, SETTINGS, TRAINING)
+# 人员: one row per person, every column but 工号 and 姓名 optional (issue 10): dates in post and the
+# base of 绩效工资. A person of the target sheet without a row here is scored as before.
+STAFF = SheetKind(
+    "staff",
+    "人员",
+    "Staff",
+    (
+        EMPLOYEE_ID,
+        # 姓名 names the roster's column (工号 alone is in every sheet); a blank cell is fine.
+        _f("name", "姓名", "Name", True, may_be_blank=True),
+        _f("team", "部门", "Team"),
+        _f("role", "岗位", "Role"),
+        _f("joined", "入职日期", "Joined"),
+        _f("left", "离职日期", "Left"),
+        _f("base", "绩效工资基数", "Pay base"),
+    ),
+)
+
+SHEET_KINDS: tuple[SheetKind, ...] = (TARGETS, SCHEME, TIERS, RATINGS, SETTINGS, TRAINING, STAFF)
 SHEET_KIND = {k.key: k for k in SHEET_KINDS}
 
 # Which template file holds which sheets (inputs.md, "the three templates").
 TEMPLATES: dict[str, dict] = {
-    "target_sheet": {"zh": "目标管理表", "en": "target sheet", "sheets": (TARGETS,)},
+    "target_sheet": {"zh": "目标管理表", "en": "target sheet", "sheets": (TARGETS, STAFF)},
     "assessment_form": {"zh": "考核表", "en": "assessment form", "sheets": (SCHEME, TIERS, RATINGS, SETTINGS)},
     "training_plan": {"zh": "培训计划表", "en": "training plan", "sheets": (TRAINING,)},
 }
@@ -224,6 +243,12 @@ MISSING_DATA: dict[str, tuple[str, ...]] = {
     "renormalize": ("重新分配", "renormalize", "renormalise"),
     "zero": ("记零分", "zero"),
 }
+# 绩效工资 = 基数 × 系数, or 基数 × 系数 × 总分/100 (issue 10).
+PAY_RULES: dict[str, tuple[str, ...]] = {
+    "base_coefficient": ("基数×系数", "base*coefficient", "基数*系数", "base×coefficient"),
+    "base_coefficient_total": ("基数×系数×总分/100", "base*coefficient*total/100", "基数*系数*总分/100",
+                               "base×coefficient×total/100"),
+}
 LOWER_FORMULAS: dict[str, tuple[str, ...]] = {
     "two_minus": ("2-实际/目标", "two_minus"),
     "inverse": ("目标/实际", "inverse"),
@@ -264,6 +289,19 @@ SETTING_KEYS: dict[str, tuple[str, str]] = {
     "weight_subordinate": ("下属权重", "weight_subordinate"),
     "weight_customer": ("客户权重", "weight_customer"),
     "excellent_max_share": ("优秀比例上限", "excellent_max_share"),
+    "coefficient_excellent": ("优秀系数", "coefficient_excellent"),
+    "coefficient_good": ("良好系数", "coefficient_good"),
+    "coefficient_pass": ("合格系数", "coefficient_pass"),
+    "coefficient_improve": ("待改进系数", "coefficient_improve"),
+    "pay_rule": ("绩效工资公式", "pay_rule"),
+    "prorate": ("按在岗月数折算", "prorate"),
+    "probation_months": ("试用期月数", "probation_months"),
+    "probation_excluded": ("试用期不计入等级分布", "probation_excluded"),
+}
+# The coefficient setting of each grade.
+GRADE_COEFFICIENTS: dict[str, str] = {
+    "excellent": "coefficient_excellent", "good": "coefficient_good",
+    "pass": "coefficient_pass", "improve": "coefficient_improve",
 }
 
 

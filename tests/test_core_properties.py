@@ -154,7 +154,8 @@ def _same(a, b) -> None:
        files=st.lists(st.sampled_from(["jan.xlsx", "feb.xlsx", "all.xlsx"]), min_size=1, max_size=3))
 def test_row_order_and_files_never_change_a_result(company, cfg, order, files):
     rows, ratings, sessions, kpis = company
-    base = core.score(inputs(rows, ratings=ratings, training=sessions, scheme_rows=kpis, tier_rows=CURVES, settings=cfg))
+    base = core.score(inputs(rows, ratings=ratings, training=sessions, scheme_rows=kpis, tier_rows=CURVES,
+                             settings=cfg))
     shuffled = [dict(r, file=order.choice(files)) for r in rows]
     order.shuffle(shuffled)
     ratings2, sessions2 = list(ratings), list(sessions)

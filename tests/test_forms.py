@@ -76,8 +76,9 @@ def test_one_block_per_person_with_the_results_values(outcome, tmp_path: Path):
         assert [ws.cell(result, c).value for c in (1, 3, 5, 7)] == ["总分", "等级", "绩效系数", "绩效工资"]
         assert shown(ws.cell(result, 2).value, person.total_rounded)
         assert ws.cell(result, 4).value == vocab.word(vocab.GRADES, person.grade, "zh")
-        # No coefficient or pay in the results yet: a dash.
-        assert ws.cell(result, 6).value == "—" and ws.cell(result, 8).value == "—"
+        # The coefficient of the grade; the pay only with a 基数 (this fixture has none): a dash.
+        assert shown(ws.cell(result, 6).value, person.coefficient)
+        assert shown(ws.cell(result, 8).value, person.pay)
         texts = [ws.cell(r, c).value for r in range(result, result + 14) for c in (1, 5)]
         assert "员工意见：" in texts and "被考核人签字：" in texts and "考核人签字：" in texts
         assert texts.count("日期：") == 2

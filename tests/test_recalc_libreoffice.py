@@ -181,6 +181,88 @@ def test_inverse_a_zero_on_a_tier_table_recalculates_to_its_top_step(tmp_path):
     assert got[f"L{_find_row(got, 'E2', '费用率')}"].value == pytest.approx(1.2)
 
 
+def test_coefficient_and_pay_follow_an_edited_actual(tmp_path):
+    """系数 and 绩效工资 on 汇总 are formulas over the grade (issue 10): recalculated they give
+    the engine's values, and after an actual is edited on 明细 they follow the new grade,
+    under both pay rules, with a joiner's proration."""
+    from kpi_engine import data as d
+
+    from .test_core_support import inputs, scheme, target
+
+    rows = scheme([dict(kpi="销售额", weight=100, cap=2.0)])
+    cells = [("A", "2026-01", 95.0), ("A", "2026-02", 96.0), ("J", "2026-02", 83.0), ("N", "2026-01", 70.0),
+             ("N", "2026-02", 50.0)]
+    staff = d.frame(d.STAFF_COLUMNS, pd.DataFrame({
+        "employee_id": ["A", "J"], "name": "", "team": "", "role": "",
+        "joined": pd.to_datetime(["2019-01-01", "2026-02-10"]), "left": pd.to_datetime([None, None]),
+        "base": [3333.33, 2500.0], "period": "", "file": "staff.xlsx", "sheet": "人员", "row": [2, 3]}))
+
+    def data_with(j_actual: float, rule: str):
+        targets = [target(e, "销售额", m, t=100.0, a=j_actual if e == "J" else a, row=i + 2)
+                   for i, (e, m, a) in enumerate(cells)]
+        data = inputs(targets, scheme_rows=rows, settings=Settings(pay_rule=rule))
+        data.staff = staff
+        return data
+
+    for rule in ("base_coefficient", "base_coefficient_total"):
+        before = fx.outcome_of(data_with(83.0, rule))
+        src = tmp_path / f"{rule}.xlsx"
+        write_workbook(before, src, created=CREATED)
+        book = openpyxl.load_workbook(src)
+        book["明细"][f"K{_find_row(book['明细'], 'J', '销售额')}"] = 93.0  # 良好 → 优秀
+        edited = tmp_path / f"{rule}-edited.xlsx"
+        book.save(edited)
+        got = openpyxl.load_workbook(lo.recalc(edited, tmp_path / f"out-{rule}"), data_only=True)["汇总"]
+        header = [c.value for c in got[2]]
+        col = {h: i for i, h in enumerate(header)}
+        expected = fx.outcome_of(data_with(93.0, rule)).results.people.set_index("employee_id")
+        assert expected.at["J", "grade"] != before.results.people.set_index("employee_id").at["J", "grade"]
+        seen = 0
+        for r in got.iter_rows(min_row=3, values_only=True):
+            if r[0] not in expected.index:
+                continue
+            p = expected.loc[r[0]]
+            assert _equal(None if math.isnan(p["coefficient"]) else p["coefficient"], r[col["系数"]]), (rule, r[0])
+            assert _equal(None if math.isnan(p["pay"]) else p["pay"], r[col["绩效工资"]]), (rule, r[0])
+            seen += 1
+        assert seen == 3
+        # J joined in February, the second of the two months: 2500 × 1.2 [× 93/100] × 1/2.
+        assert expected.at["J", "pay"] == (1500.0 if rule == "base_coefficient" else 1395.0)
+
+
+def test_probation_left_out_of_the_distribution_recalculates(tmp_path):
+    """试用期不计入等级分布 = 是: 总览's live grade counts skip the person on probation (汇总's
+    hidden 计入等级分布 column), and every formula recalculates to the saved value."""
+    from kpi_engine import data as d
+
+    from .test_core_support import inputs, scheme, target
+
+    rows = scheme([dict(kpi="销售额", weight=100, cap=2.0)])
+    targets = [target(e, "销售额", "2026-03", t=100.0, a=a, row=i + 2)
+               for i, (e, a) in enumerate([("A", 95.0), ("B", 85.0), ("J", 99.0)])]
+    data = inputs(targets, scheme_rows=rows, settings=Settings(probation_excluded=True))
+    data.staff = d.frame(d.STAFF_COLUMNS, pd.DataFrame({
+        "employee_id": ["J"], "name": "", "team": "", "role": "", "joined": pd.to_datetime(["2026-03-02"]),
+        "left": pd.to_datetime([None]), "base": [2000.0], "period": "", "file": "staff.xlsx", "sheet": "人员",
+        "row": [2]}))
+    outcome = fx.outcome_of(data)
+    src = tmp_path / "result.xlsx"
+    write_workbook(outcome, src, created=CREATED)
+    out = lo.recalc(src, tmp_path / "out")
+    formulas, saved = openpyxl.load_workbook(src), openpyxl.load_workbook(src, data_only=True)
+    recalculated = openpyxl.load_workbook(out, data_only=True)
+    wrong = [(ws.title, c.coordinate, c.value, saved[ws.title][c.coordinate].value,
+              recalculated[ws.title][c.coordinate].value)
+             for ws in formulas.worksheets for row in ws.iter_rows() for c in row
+             if c.data_type == "f" and not _equal(saved[ws.title][c.coordinate].value,
+                                                   recalculated[ws.title][c.coordinate].value)]
+    assert wrong == []
+    overview = recalculated["总览"]
+    counts = {r[0]: r[1] for r in overview.iter_rows(values_only=True) if r[0] in ("优秀", "良好")}
+    assert counts == {"优秀": 1, "良好": 1}  # J (优秀, on probation) is not counted
+    assert outcome.results.team_summary.iloc[0]["excellent"] == 1
+
+
 def _formulas_agree(src: Path, out: Path) -> tuple[int, list]:
     """Every formula cell of ``src``: its saved value against LibreOffice's recalculated one."""
     formulas = openpyxl.load_workbook(src)

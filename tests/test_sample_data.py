@@ -17,7 +17,7 @@ from tests.test_templates import workbook_content
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "sample_data"
-FILES = [f"targets_{m}.xlsx" for m in sample.MONTHS] + ["assessment_form.xlsx", "training_plan.xlsx"]
+FILES = [f"targets_{m}.xlsx" for m in sample.MONTHS] + ["assessment_form.xlsx", "training_plan.xlsx", "staff.xlsx"]
 
 
 @pytest.fixture(scope="module")
@@ -245,7 +245,7 @@ def test_sample_row_counts_balance(loaded):
     counts = loaded.report.counts
     assert counts and all(c.balanced for c in counts)
     kinds = {c.kind for c in counts}
-    assert kinds == {"scheme", "tiers", "ratings", "settings", "targets", "training"}
+    assert kinds == {"scheme", "tiers", "ratings", "settings", "targets", "training", "staff"}
     targets = [c for c in counts if c.kind == "targets"]
     assert len(targets) == 10 and {c.sheet for c in targets} == {"目标管理", "5月目标"}
     assert sum(c.rejected for c in counts) == 1

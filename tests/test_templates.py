@@ -128,6 +128,7 @@ EXAMPLE_SHEETS = [  # (file, kind, first required field, example rows)
     ("assessment_form.xlsx", vocab.SCHEME, "role", 10),
     ("assessment_form.xlsx", vocab.RATINGS, "employee_id", 5),
     ("training_plan.xlsx", vocab.TRAINING, "employee_id", 2),
+    ("target_sheet.xlsx", vocab.STAFF, "employee_id", 3),
 ]
 
 
@@ -178,10 +179,8 @@ def test_settings_list_every_key_with_its_default(fresh, lang):
     for code, words in vocab.SETTING_KEYS.items():
         cell = rows[words[idx]]
         expected = getattr(defaults, code)
-        if code == "missing_data":
-            assert vocab.lookup(vocab.MISSING_DATA, cell.value) == expected
-        elif code == "lower_formula":
-            assert vocab.lookup(vocab.LOWER_FORMULAS, cell.value) == expected
+        if code in T.SETTING_WORDS:  # 缺失数据, 反向公式, 绩效工资公式, 是/否
+            assert vocab.lookup(T.SETTING_WORDS[code], cell.value) == expected, code
         else:
             assert cell.value == expected, code
         if code in T.PERCENT_SETTINGS:

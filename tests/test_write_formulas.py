@@ -34,6 +34,9 @@ def every_template() -> list[str]:
     out += [fx.total(policy, RANGES, "$N{r}") for policy in ("renormalize", "zero")]
     out += [fx.grade("$E{r}", GRADES), fx.team_rank("$E{r}", "$O{r}", "$E$2:$E$9", "$O$2:$O$9"),
             fx.overall_rank("$E{r}", "$E$2:$E$9"), fx.status_count(RANGES, "$N{r}", "达标")]
+    out.append(fx.coefficient("$F{r}", GRADES))
+    out += [fx.pay(rule, prorate, "$P{r}", "$O{r}", "$E{r}", "$Q{r}")
+            for rule, prorate in itertools.product(("base_coefficient", "base_coefficient_total"), (True, False))]
     return out
 
 

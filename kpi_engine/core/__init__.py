@@ -9,6 +9,7 @@ Modules, one concept each:
   methods     s by method: 完成率, 分段, 扣分, 等级
   ratings     combined ratings of 等级 KPIs
   totals      totals, grades, ranks
+  pay         grade → 绩效系数 → 绩效工资 (coefficient_of, pay), months in post (in_post)
   teams       the team sheet and the team summary
   training    training metrics per person and course, before/after
   rounding    half-up rounding on the shortest decimal form

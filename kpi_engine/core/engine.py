@@ -20,6 +20,7 @@ from .aggregate import aggregate, valid_months
 from .attainment import attainment, status
 from .collect import collect
 from .methods import method_scores, top_step
+from .pay import coefficient_of, in_post, pay
 from .ratings import combined_ratings
 from .scope import identify, in_scope, resolve_scope
 from .sources import monthly_rows
@@ -67,7 +68,7 @@ def score(data: InputData, scope: Sequence[str] | None = None) -> Results:
     scores = _with_notes_and_left_out(scores, targets, months)
     grid = _monthly(months, rating_months, kpis, tiers, settings)
 
-    people = _people(ident, scores, settings, scope)
+    people = _people(ident, scores, settings, scope, data.staff)
     teams = team_kpis(scores, team_monthly, info, tiers, settings)
     summary, found = team_summary(people, settings)
     issues += found
@@ -218,7 +219,8 @@ def _monthly(months, rating_months, kpis, tiers, settings: Settings) -> pd.DataF
     return both.take(order).reset_index(drop=True)
 
 
-def _people(ident: pd.DataFrame, scores: pd.DataFrame, settings: Settings, scope: Sequence[str]) -> pd.DataFrame:
+def _people(ident: pd.DataFrame, scores: pd.DataFrame, settings: Settings, scope: Sequence[str],
+            staff: pd.DataFrame | None = None) -> pd.DataFrame:
     totals = person_totals(scores, settings)
     people = ident.merge(totals, on="employee_id", how="left")
     for code in ("met", "near", "below", "nodata"):
@@ -232,21 +234,30 @@ def _people(ident: pd.DataFrame, scores: pd.DataFrame, settings: Settings, scope
     people["incomplete"] = (people["nodata"] > 0) | (people["left_out"].map(len).astype(int) > 0) | no_kpis
     people = finish_people(people, settings).sort_values("employee_id", kind="stable")
     people["last_period"] = people["period"]
-    people["flags"] = _flags(people, settings, scope)
+    post = in_post(people, staff if staff is not None else d.frame(d.STAFF_COLUMNS), scope, settings)
+    people["joined"], people["left"] = post["joined"], post["left"]
+    people["months_in_post"], people["base"] = post["months_in_post"], post["base"]
+    people["coefficient"] = coefficient_of(people["grade"].to_numpy(dtype=object), settings)
+    people["pay"] = pay(people["base"], people["coefficient"], people["total_rounded"],
+                        people["months_in_post"], settings, len(scope))
+    people["flags"] = _flags(people, post, settings, scope)
     return d.frame(d.PEOPLE_COLUMNS, people)
 
 
-def _flags(people: pd.DataFrame, settings: Settings, scope: Sequence[str]) -> list[tuple[str, ...]]:
-    """新入职 / 离职 / 权重重分配 per person (docs/decisions.md, "Flags on 汇总").
+def _flags(people: pd.DataFrame, post: pd.DataFrame, settings: Settings, scope: Sequence[str]
+           ) -> list[tuple[str, ...]]:
+    """新入职 / 离职 / 试用期 / 权重重分配 per person (docs/decisions.md, "Flags on 汇总").
 
-    Without a staff list, a person whose rows start after the scope's first month joined
-    inside it, and one whose rows stop before its last month left; a total renormalised
-    over the KPIs with data was re-weighted."""
+    Joining and leaving come from 人员's dates, or without them from the rows: a person
+    whose rows start after the scope's first month joined inside it, and one whose rows
+    stop before its last month left (core.pay.in_post); a total renormalised over the
+    KPIs with data was re-weighted."""
     if people.empty or not scope:
         return [()] * len(people)
     marks = {
-        "new_hire": (people["first_period"] > scope[0]).to_numpy(),
-        "leaver": (people["last_period"] < scope[-1]).to_numpy(),
+        "new_hire": post["new_hire"].to_numpy(dtype=bool),
+        "leaver": post["leaver"].to_numpy(dtype=bool),
+        "probation": post["probation"].to_numpy(dtype=bool),
         "reweighted": ((settings.missing_data == "renormalize") & (people["nodata"] > 0)
                        & people["total"].notna()).to_numpy(),
     }

@@ -49,12 +49,19 @@ def team_summary(people: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame
     """people, scored, mean of members' totals, grade counts and 优秀 share per team."""
     if people.empty:
         return d.frame(d.TEAM_SUMMARY_COLUMNS), []
-    grades = pd.crosstab(people["team"], people["grade"])
+    # 试用期不计入等级分布 = 是: people on probation leave the grade counts and the 优秀 share
+    # (and the count of scored people those shares are of); they keep their own grade.
+    excluded = pd.Series(False, index=people.index)
+    if settings.probation_excluded and "flags" in people:
+        excluded = people["flags"].map(lambda f: "probation" in f if isinstance(f, tuple) else False).astype(bool)
+    counted = people.loc[~excluded]
+    grades = pd.crosstab(counted["team"], counted["grade"])
     g = people.groupby("team", sort=True)
     out = pd.DataFrame({
         "people": g.size(),
-        "scored": g["total"].count(),
+        "scored": counted.groupby("team", sort=True)["total"].count().reindex(g.size().index).fillna(0).astype(int),
         "mean_total": g["total"].mean(),
+        "excluded": excluded.groupby(people["team"], sort=True).sum().astype(int),
     })
     for grade in ("excellent", "good", "pass", "improve"):
         out[grade] = grades[grade].reindex(out.index).fillna(0).astype(int) if grade in grades else 0

@@ -7,7 +7,7 @@ Modules, in the order a run uses them:
 - ``sheets``    sheet recognition by name or header row; header matching; unit hints
 - ``values``    vectorised cell parsing: numbers, no-data words, text, periods, fixed words
 - ``rows``      rows of one kind from every file: status, issues, common checks, duplicates, counts
-- ``settings``, ``scheme`` (+ tiers), ``targets``, ``ratings``, ``training``: one per kind of sheet
+- ``settings``, ``scheme`` (+ tiers), ``targets``, ``ratings``, ``training``, ``staff``: one per kind of sheet
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from .. import cores, vocab
 from ..data import InputData, InputFile
 from ..issues import Issue, IssueType, NothingToScoreError, Report, SheetCount
@@ -33,6 +35,7 @@ from .scheme import finish_scheme, read_scheme, read_tiers
 from .settings import read_settings
 from .sheets import Sheet, read_sheets
 from .targets import finish_targets, parse_targets, people_roles, percent_kpis
+from .staff import read_staff, target_bases
 from .training import read_training
 from .values import parse_period
 from .workbook import WorkbookError, open_book
@@ -198,8 +201,11 @@ def _check(sheets: list[Sheet], report: Report) -> InputData:
     data.ratings = read_ratings(of["ratings"], people_roles(targets_rows, parsed), data.scheme,
                                 scheme.invalid_roles)
     data.training = read_training(of["training"])
+    staff = read_staff(of["staff"])
+    bases = target_bases(targets_rows, parsed)
+    data.staff = pd.concat([staff, bases], ignore_index=True) if len(bases) else staff
 
-    for key in ("settings", "tiers", "scheme", "targets", "ratings", "training"):
+    for key in ("settings", "tiers", "scheme", "targets", "ratings", "training", "staff"):
         report.extend(of[key].issues)
         if key == "settings":
             report.extend(settings_issues)

@@ -29,7 +29,11 @@ SETTINGS_INVALID = IssueType(
 )
 
 POINTS_KEYS = ("excellent_from", "good_from", "pass_from")
-WORD_KEYS = {"missing_data": vocab.MISSING_DATA, "lower_formula": vocab.LOWER_FORMULAS}
+WORD_KEYS = {"missing_data": vocab.MISSING_DATA, "lower_formula": vocab.LOWER_FORMULAS,
+             "pay_rule": vocab.PAY_RULES, "prorate": vocab.YES_NO, "probation_excluded": vocab.YES_NO}
+# Plain numbers, never read as percentage points (a coefficient of 1.2, or 120%; 3 months).
+COEFFICIENT_KEYS = tuple(vocab.GRADE_COEFFICIENTS.values())
+COUNT_KEYS = {"probation_months": (0, 24)}
 
 
 def _key_table() -> dict[str, tuple[str, ...]]:
@@ -61,6 +65,16 @@ def read_settings(rows: Rows) -> tuple[Settings, list[Issue]]:
             v = n.values[m].where(~n.percent[m], n.values[m] * 100)  # 90% on a points line means 90
             parsed[m] = v.astype(object).where(v.notna(), None).to_numpy(object)
             bad[m] = (n.bad[m] | (v.notna() & ~v.between(0, 200))).to_numpy(bool)
+        elif key in COEFFICIENT_KEYS:
+            v = n.values[m].where(~n.percent[m], n.values[m])  # 120% is 1.2 already
+            parsed[m] = v.astype(object).where(v.notna(), None).to_numpy(object)
+            bad[m] = (n.bad[m] | (v.notna() & (v < 0))).to_numpy(bool)
+        elif key in COUNT_KEYS:
+            lo, hi = COUNT_KEYS[key]
+            v = n.values[m]
+            whole = v.notna() & (v == v.round()) & v.between(lo, hi) & ~n.percent[m]
+            parsed[m] = v.astype(object).where(v.notna(), None).map(lambda x: None if x is None else int(x)).to_numpy(object)
+            bad[m] = (n.bad[m] | (v.notna() & ~whole)).to_numpy(bool)
         else:
             v = fractions(n.values[m], n.percent[m])
             parsed[m] = v.astype(object).where(v.notna(), None).to_numpy(object)
@@ -76,8 +90,9 @@ def read_settings(rows: Rows) -> tuple[Settings, list[Issue]]:
         else:
             unreadable = m & n.bad
             rows.flag(unreadable, BAD_NUMBER, "value")
-            rows.flag(m & ~unreadable, OUT_OF_RANGE, "value",
-                      range="0–200" if key in POINTS_KEYS else "≥ 0", **where_default)
+            shown_range = ("0–200" if key in POINTS_KEYS else
+                           f"{COUNT_KEYS[key][0]}–{COUNT_KEYS[key][1]}" if key in COUNT_KEYS else "≥ 0")
+            rows.flag(m & ~unreadable, OUT_OF_RANGE, "value", range=shown_range, **where_default)
     live = rows.live
     # Several sheets (or rows) may set the same key: the same value is fine, different ones are not.
     for key, grp in parsed[live & parsed.notna()].groupby(keys[live & parsed.notna()], sort=False):
@@ -102,6 +117,8 @@ def read_settings(rows: Rows) -> tuple[Settings, list[Issue]]:
 def _show(v) -> str:
     if v is None:
         return "—"
+    if isinstance(v, bool):
+        return vocab.word(vocab.YES_NO, v, "zh")
     if isinstance(v, float):
         return f"{v:g}"
     return str(v)

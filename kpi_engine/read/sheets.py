@@ -159,13 +159,21 @@ def recognise(grid: Grid) -> tuple[vocab.SheetKind | None, int | None]:
         matches = []
         for kind in vocab.SHEET_KINDS:
             found = _row_fields(row, kind.key)
-            if _holds_all(found, kind):
+            if _holds_all(found, kind) and _enough(found, kind):
                 matches.append((len(found), -vocab.SHEET_KINDS.index(kind), kind))
         if matches:
             return max(matches, key=lambda m: m[:2])[2], i
         if _layout(top, i) is not None:
             return vocab.TARGETS, _lower(top, i)
     return None, None
+
+
+def _enough(found: dict, kind: vocab.SheetKind) -> bool:
+    """人员 needs only 工号, which many sheets have: by its headers alone a sheet is 人员 only
+    when it also has a date in post or a 基数 (or else it is named 人员 / Staff)."""
+    if kind is not vocab.STAFF:
+        return True
+    return bool({k for k, _ in found.values()} & {"joined", "left", "base"})
 
 
 # Header cells that name a month: 1月, 2026-01, 2026年1月, Jan, January.

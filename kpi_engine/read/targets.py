@@ -57,6 +57,10 @@ def parse_targets(rows: Rows) -> pd.DataFrame:
     t = rows.numbers("target")
     a = rows.numbers("actual")
     p["target"], p["actual"] = t.values, a.values
+    if rows.has_column("base"):  # 绩效工资基数 (optional): read now, the raw cells go in finish_targets
+        from .staff import parse_base
+
+        p["base"] = parse_base(rows)
     return p
 
 

@@ -157,6 +157,8 @@ def formulas_in_force(settings: Settings, lang: Lang, params_sheet: str) -> list
             ("状态", f"达标：完成率 ≥ 100%；持平：≥ {_pct(s.near_from)}；否则未达标。等级类指标：达标 ≥ {_pct(s.rating_met_from)}，持平 ≥ {_pct(s.rating_near_from)}。比较前完成率四舍五入到 6 位小数"),
             ("总分", f"{total}；四舍五入到两位小数，等级和排名都用这个两位小数的总分"),
             ("等级", f"优秀 ≥ {_num(s.excellent_from)}，良好 ≥ {_num(s.good_from)}，合格 ≥ {_num(s.pass_from)}，否则待改进"),
+            ("系数与绩效工资", _pay_text(s, "zh")),
+            ("在岗月数", _post_text(s, "zh")),
             ("排名", "按总分从高到低，同分同名次（1、2、2、4）；部门排名在部门内排；没有任何指标数据的人不计总分、等级和排名"),
             ("部门汇总", "部门成员在范围内的数据按指标的汇总方式合并后计算完成率和状态；平均分 = 成员总分的平均"),
             ("培训", "参训率 = 实到学时 ÷ 计划学时；提升 = 后测 − 前测；标准化增益 = (后测 − 前测) ÷ (100 − 前测)"),
@@ -181,6 +183,8 @@ def formulas_in_force(settings: Settings, lang: Lang, params_sheet: str) -> list
         ("Status", f"Met: attainment ≥ 100%; Near: ≥ {_pct(s.near_from)}; else Below. Rating KPIs: Met ≥ {_pct(s.rating_met_from)}, Near ≥ {_pct(s.rating_near_from)}. Attainment is rounded to 6 decimals before comparing"),
         ("Total", f"{total}; rounded half-up to 2 decimals, and grade and ranks use that rounded total"),
         ("Grade", f"Excellent ≥ {_num(s.excellent_from)}, Good ≥ {_num(s.good_from)}, Pass ≥ {_num(s.pass_from)}, else Needs improvement"),
+        ("Coefficient and pay", _pay_text(s, "en")),
+        ("Months in post", _post_text(s, "en")),
         ("Rank", "by total, highest first; ties share a rank (1, 2, 2, 4); team rank within the team; a person without any KPI data has no total, grade or rank"),
         ("Team roll-up", "the members' rows in the scope combined with each KPI's aggregation, then attainment and status; average total = mean of the members' totals"),
         ("Training", "participation = attended hours ÷ planned hours; improvement = post − pre; normalised gain = (post − pre) ÷ (100 − pre)"),
@@ -189,6 +193,41 @@ def formulas_in_force(settings: Settings, lang: Lang, params_sheet: str) -> list
         ("Sorting and filtering", "every filter range includes the hidden columns the formulas read: sort or filter by any column and totals, grades and ranks stay with their person"),
         ("Sheet protection", "result sheets are protected without a password so that no formula is overwritten by accident; Target and Actual on Scores stay editable. Filtering works as it is; Excel does not sort ranges with locked cells on a protected sheet: to sort, use Review → Unprotect Sheet (no password)"),
     ]
+
+
+def _pay_text(s: Settings, lang: Lang) -> str:
+    """The pay rule in force, in words (core.pay)."""
+    c = s.coefficients()
+    if lang == "zh":
+        coefs = "、".join(f"{vocab.word(vocab.GRADES, g, 'zh')} {_num(v)}" for g, v in c.items())
+        rule = "基数 × 系数" + (" × 总分 ÷ 100" if s.pay_rule == "base_coefficient_total" else "")
+        pro = " × 在岗月数 ÷ 评分月数" if s.prorate else ""
+        return (f"系数按等级：{coefs}。绩效工资 = {rule}{pro}，四舍五入到两位小数；没有绩效工资基数时只显示系数。"
+                "系数和绩效工资是“汇总”上的公式，随等级变化")
+    coefs = ", ".join(f"{vocab.word(vocab.GRADES, g, 'en')} {_num(v)}" for g, v in c.items())
+    rule = "base × coefficient" + (" × total ÷ 100" if s.pay_rule == "base_coefficient_total" else "")
+    pro = " × months in post ÷ months in the period" if s.prorate else ""
+    return (f"coefficient by grade: {coefs}. Pay = {rule}{pro}, rounded half-up to 2 decimals; without a pay base "
+            "only the coefficient shows. Coefficient and pay are formulas on Summary that follow the grade")
+
+
+def _post_text(s: Settings, lang: Lang) -> str:
+    probation = s.probation_months
+    if lang == "zh":
+        out = ("人员表有入职/离职日期时按日期，否则按此人有数据的第一个和最后一个月判断新入职、离职；在岗月数 = 评分期间内"
+               "从入职月到离职月（含）的月数")
+        if probation:
+            out += f"；入职不满 {probation} 个月（截至期间最后一个月）标记为试用期"
+            if s.probation_excluded:
+                out += "，不计入部门的等级分布和优秀比例"
+        return out
+    out = ("joining and leaving from the Staff sheet's dates, or without them from the person's first and last "
+           "month with rows; months in post = the period's months from the joining month to the leaving month, both counted")
+    if probation:
+        out += f"; joined less than {probation} months before the period's last month: on probation"
+        if s.probation_excluded:
+            out += ", left out of the teams' grade distribution and Excellent share"
+    return out
 
 
 def settings_in_force(settings: Settings, lang: Lang) -> list[tuple[str, str]]:
@@ -203,6 +242,10 @@ def settings_in_force(settings: Settings, lang: Lang) -> list[tuple[str, str]]:
             shown = vocab.word(vocab.MISSING_DATA, v, lang)
         elif key == "lower_formula":
             shown = vocab.word(vocab.LOWER_FORMULAS, v, lang)
+        elif key == "pay_rule":
+            shown = vocab.word(vocab.PAY_RULES, v, lang)
+        elif isinstance(v, bool):
+            shown = vocab.word(vocab.YES_NO, v, lang)
         elif key in percent:
             shown = _pct(v)
         else:

@@ -37,7 +37,8 @@ SCORE_KEYS = (
 )
 SUMMARY_KEYS = (
     "employee_id", "name", "team", "role", "total", "grade", "team_rank", "overall_rank",
-    "met", "near", "below", "nodata", "notes", "flags", "person_key", "team_key",
+    "met", "near", "below", "nodata", "notes", "flags", "coefficient", "base", "months_in_post", "pay",
+    "person_key", "team_key", "in_distribution",
 )
 # 汇总 opens with a title row (period, teams) above its header row (0-based rows).
 SUMMARY_HEADER_ROW = 1
@@ -76,14 +77,19 @@ def write_params(book: Workbook, ws: Worksheet, styles: st.Styles, results: Resu
     settings = results.settings
     keys = list(vocab.SETTING_KEYS)
     values = [getattr(settings, k) for k in keys]
+    # Below the settings, the months of the period: the divisor of 绩效工资's proration.
+    names = [vocab.SETTING_KEYS[k][0 if lang == "zh" else 1] for k in keys] + [lb.text("period_months", lang)]
+    keys.append("period_months")
+    values.append(float(len(results.scope)))
+    defined_names = {**fx.SETTING_NAMES, "period_months": fx.PERIOD_MONTHS}
     cols = [
-        sk.Col("key", "", "str", [vocab.SETTING_KEYS[k][0 if lang == "zh" else 1] for k in keys]),
+        sk.Col("key", "", "str", names),
         # Thresholds rounded to 6 decimals, as the engine compares them (scoring.md, "Status").
         sk.Col("value", "", "num",
                [round(float(v), 6) if isinstance(v, (int, float)) and not isinstance(v, bool) else np.nan
                 for v in values]),
         sk.Col("text", "", "str", [v if isinstance(v, str) else "" for v in values]),
-        sk.Col("name", "", "str", [fx.SETTING_NAMES.get(k, "") for k in keys]),
+        sk.Col("name", "", "str", [defined_names.get(k, "") for k in keys]),
     ]
     for c in cols:
         c.header = lb.label(lb.PARAMS, c.key, lang)
@@ -91,7 +97,7 @@ def write_params(book: Workbook, ws: Worksheet, styles: st.Styles, results: Resu
     last = sk.write_table(ws, styles, 0, 0, cols)
     sk.set_widths(ws, 0, cols, layout)
     for i, k in enumerate(keys):
-        defined = fx.SETTING_NAMES.get(k)
+        defined = defined_names.get(k)
         if defined:
             sk.check(ws, i + 1, 1, book.define_name(defined, f"='{name}'!$B${i + 2}"), "define_name")
 
@@ -401,6 +407,7 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
     key_cell = f"${_col(keys, 'person_key')}{{r}}"
     team_key_cell = f"${_col(keys, 'team_key')}{{r}}"
     total_cell = f"${_col(keys, 'total')}{{r}}"
+    grade_cell = f"${_col(keys, 'grade')}{{r}}"
     total_col = _col(keys, "total")
     totals = f"${total_col}${first}:${total_col}${end}"
     tk = _col(keys, "team_key")
@@ -446,8 +453,20 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
                  saved=people[s].astype(float), num="0") for s in STATUS_CODES],
         sk.Col("notes", "", "str", notes, styles.get(wrap=True), max_width=70),
         sk.Col("flags", "", "str", flags, styles.get(wrap=True), max_width=24),
+        sk.Col("coefficient", "", "formula", fx.fill(fx.coefficient(grade_cell, grades), rows), styles.get("0.00"),
+               saved=people["coefficient"], num="0.00"),
+        sk.Col("base", "", "num", people["base"], styles.get("#,##0.00", unlocked=True), num="#,##0.00"),
+        sk.Col("months_in_post", "", "num", people["months_in_post"].astype(float), integer, num="0"),
+        sk.Col("pay", "", "formula",
+               fx.fill(fx.pay(results.settings.pay_rule, results.settings.prorate, f"${_col(keys, 'base')}{{r}}",
+                              f"${_col(keys, 'coefficient')}{{r}}", total_cell,
+                              f"${_col(keys, 'months_in_post')}{{r}}"), rows),
+               styles.get("#,##0.00", bold=True), saved=people["pay"], num="#,##0.00"),
         sk.Col("person_key", "", "num", np.arange(1, n + 1, dtype=float), group=True),
         sk.Col("team_key", "", "num", team_key, group=True),
+        # 1: counted in the grade distribution (总览's counts); 0: on probation with
+        # 试用期不计入等级分布 = 是.
+        sk.Col("in_distribution", "", "num", in_distribution(results.settings, people), group=True),
     ]
     for c in cols:
         c.header = lb.label(lb.SUMMARY, c.key, lang)
@@ -459,7 +478,7 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
         fmt = styles.get(status=s, header=False, bold=True)
         sk.check(ws, head, c, ws.write_string(head, c, lb.label(lb.SUMMARY, s, lang), fmt), "header")
     # The filter spans the hidden keys: a sort through it moves the keys with their row.
-    layout = sk.Layout(header_row=head, title_rows=head, last_row=last_row, last_col=keys.index("flags"),
+    layout = sk.Layout(header_row=head, title_rows=head, last_row=last_row, last_col=keys.index("pay"),
                        freeze_cols=2, filter_last_col=len(keys) - 1)
     sk.set_widths(ws, 0, cols, layout)
     sk.fit_row_heights(ws, head + 1, [notes, flags],
@@ -478,6 +497,14 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
         sk.check(ws, last_row + 2, 0, ws.set_h_pagebreaks([last_row + 2]), "set_h_pagebreaks")
     sk.finish(ws, layout)
     return layout
+
+
+def in_distribution(settings, people: pd.DataFrame) -> np.ndarray:
+    """1.0 where the person counts in the grade distribution, 0.0 where not (on probation
+    with 试用期不计入等级分布 = 是; core.teams.team_summary leaves the same people out)."""
+    if not settings.probation_excluded:
+        return np.ones(len(people))
+    return np.array([0.0 if isinstance(f, tuple) and "probation" in f else 1.0 for f in people["flags"]])
 
 
 def person_flags(people: pd.DataFrame, lang: Lang) -> list[str]:

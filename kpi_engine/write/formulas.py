@@ -30,7 +30,13 @@ SETTING_NAMES: dict[str, str] = {
     "excellent_from": "kpi_excellent_from",
     "good_from": "kpi_good_from",
     "pass_from": "kpi_pass_from",
+    "coefficient_excellent": "kpi_coef_excellent",
+    "coefficient_good": "kpi_coef_good",
+    "coefficient_pass": "kpi_coef_pass",
+    "coefficient_improve": "kpi_coef_improve",
 }
+# The months of the scored period, on 参数 below the settings (the divisor of proration).
+PERIOD_MONTHS = "kpi_period_months"
 
 
 @dataclass(frozen=True)
@@ -202,3 +208,30 @@ def overall_rank(total_cell: str, totals: str) -> str:
 
 def status_count(rg: ScoreRanges, key_cell: str, word: str) -> str:
     return f"=COUNTIFS({rg.key},{key_cell},{rg.status},{_q(word)})"
+
+
+def coefficient(grade_cell: str, words: dict[str, str]) -> str:
+    """绩效系数 from the grade on the same row: the grade's coefficient on 参数, blank
+    without a grade (core.pay.coefficient_of)."""
+    g = grade_cell
+    body = '""'
+    for code in ("improve", "pass", "good", "excellent"):
+        body = f'IF({g}={_q(words[code])},{SETTING_NAMES["coefficient_" + code]},{body})'
+    return "=" + body
+
+
+def pay(rule: str, prorate: bool, base_cell: str, coefficient_cell: str, total_cell: str, months_cell: str,
+        period_months: str = PERIOD_MONTHS) -> str:
+    """绩效工资 = 基数 × 系数 [× 总分/100] [× 在岗月数/评分月数], rounded to 2 decimals;
+    blank without a base or a coefficient (core.pay.pay, same order of operations).
+
+    ``period_months``: the divisor — the defined name of the scope's months (汇总), or a
+    cell or number for another period (a sheet of months or quarters)."""
+    needs = [f"ISNUMBER({base_cell})", f"ISNUMBER({coefficient_cell})"]
+    expr = f"{base_cell}*{coefficient_cell}"
+    if rule == "base_coefficient_total":
+        needs.append(f"ISNUMBER({total_cell})")
+        expr += f"*{total_cell}/100"
+    if prorate:
+        expr += f"*{months_cell}/{period_months}"
+    return f'=IF(AND({",".join(needs)}),ROUND({expr},2),"")'

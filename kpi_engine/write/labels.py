@@ -43,9 +43,14 @@ SUMMARY: dict[str, Pair] = {
     "nodata": ("无数据", "No data"),
     "notes": ("备注", "Notes"),
     "flags": ("标记", "Flags"),
+    "coefficient": ("系数", "Coefficient"),
+    "base": ("绩效工资基数", "Pay base"),
+    "months_in_post": ("在岗月数", "Months in post"),
+    "pay": ("绩效工资", "Pay"),
     # hidden keys the formulas match on (numbers: exact, no wildcard or text-as-number trap)
     "person_key": ("人员序号", "Person key"),
     "team_key": ("部门序号", "Team key"),
+    "in_distribution": ("计入等级分布", "In grade distribution"),
 }
 
 SCORES: dict[str, Pair] = {
@@ -203,6 +208,8 @@ TEXTS: dict[str, Pair] = {
     "note_over_100": ("总分超过 100：有指标完成率超过 100% 且封顶高于 100%", "total above 100: some KPIs above 100% with a cap above 100%"),
     "flag_new_hire": ("新入职", "new hire"),
     "flag_leaver": ("离职", "leaver"),
+    "flag_probation": ("试用期", "on probation"),
+    "period_months": ("评分月数", "Months in period"),
     "flag_reweighted": ("权重重分配", "re-weighted"),
     "summary_title": ("考核汇总　{period}　部门：{teams}　共 {n} 人", "KPI summary  {period}  Teams: {teams}  {n} people"),
     "overview_scope": ("期间 {period}　部门：{teams}", "Period {period}  Teams: {teams}"),

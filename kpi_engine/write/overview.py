@@ -25,7 +25,7 @@ from . import formulas as fx
 from . import labels as lb
 from . import sheetkit as sk
 from . import styles as st
-from .detail import SUMMARY_HEADER_ROW, SUMMARY_KEYS, summary_order, summary_title
+from .detail import SUMMARY_HEADER_ROW, SUMMARY_KEYS, in_distribution, summary_order, summary_title
 
 GRADE_CODES = tuple(vocab.GRADES)
 KEY_COL = 9  # column J, hidden: the team keys the AVERAGEIFS/COUNTIFS match on
@@ -57,6 +57,11 @@ def write_overview(book: Workbook, ws: Worksheet, styles: st.Styles, outcome: Ou
     totals_rng = _summary_range(summary_name, "total", n)
     team_keys_rng = _summary_range(summary_name, "team_key", n)
     words = {g: vocab.word(vocab.GRADES, g, lang) for g in GRADE_CODES}
+    # 试用期不计入等级分布 = 是: the grade counts skip people on probation (汇总's hidden
+    # 计入等级分布 column is 0 for them), as the team summary does.
+    counted = in_distribution(results.settings, people).astype(bool)
+    only = (f",{_summary_range(summary_name, 'in_distribution', n)},1"
+            if results.settings.probation_excluded else "")
     widths: dict[int, float] = {0: 16, 1: 12, 2: 12, 3: 12, 4: 12, 5: 12, 6: 12, 7: 12, 8: 12}
 
     def put(r: int, c: int, text: str, fmt=None) -> None:
@@ -87,22 +92,23 @@ def write_overview(book: Workbook, ws: Worksheet, styles: st.Styles, outcome: Ou
     grade_header = row
     limit = results.settings.excellent_max_share
     headers(row, [t("ov_grade"), t("ov_count"), t("ov_share"), t("ov_target")])
-    counts = people["grade"].value_counts()
+    counts = people.loc[counted, "grade"].value_counts()
+    in_grades = int(people.loc[counted, "total"].notna().sum())
     first_grade = row + 1
     for g in GRADE_CODES:
         row += 1
         put(row, 0, words[g], styles.grade(g))
         count = int(counts.get(g, 0))
-        formula(row, 1, f"=COUNTIFS({grades_rng},{fx.quote(words[g])})", integer, count)
+        formula(row, 1, f"=COUNTIFS({grades_rng},{fx.quote(words[g])}{only})", integer, count)
         formula(row, 2, f'=IF(SUM($B${first_grade + 1}:$B${first_grade + len(GRADE_CODES)})>0,'
                         f'B{row + 1}/SUM($B${first_grade + 1}:$B${first_grade + len(GRADE_CODES)}),"")',
-                percent, count / scored if scored else None)
+                percent, count / in_grades if in_grades else None)
         if g == "excellent" and limit is not None:
             put(row, 3, f"≤ {limit:.0%}", cell)
     row += 1
     put(row, 0, t("ov_total"), bold)
-    formula(row, 1, f"=SUM(B{first_grade + 1}:B{row})", styles.get("0", bold=True), scored)
-    if scored and counts.get("excellent", 0) and limit is not None and counts.get("excellent", 0) / scored > limit + 1e-9:
+    formula(row, 1, f"=SUM(B{first_grade + 1}:B{row})", styles.get("0", bold=True), in_grades)
+    if in_grades and counts.get("excellent", 0) and limit is not None and counts.get("excellent", 0) / in_grades > limit + 1e-9:
         put(row + 1, 0, t("ov_over_limit", limit=f"{limit:.0%}"), styles.get(status="below"))
         row += 1
     _grade_chart(book, ws, lang, grade_header, first_grade, len(GRADE_CODES))
@@ -117,9 +123,11 @@ def write_overview(book: Workbook, ws: Worksheet, styles: st.Styles, outcome: Ou
     sk.check(ws, row, 0, ws.set_row(row, sk.LINE_HEIGHT * 2), "set_row")  # headers on two lines
     team_key = pd.Series(pd.factorize(people["team"])[0] + 1, index=people.index)
     frame = pd.DataFrame({"team": people["team"], "key": team_key, "total": people["total_rounded"],
-                          "grade": people["grade"]})
+                          "grade": people["grade"].where(counted, "")})
     teams = frame.groupby("key", sort=False).agg(team=("team", "first"), people=("team", "size"),
-                                                  scored=("total", "count"), mean=("total", "mean"))
+                                                  mean=("total", "mean"))
+    teams["scored"] = frame.loc[counted & frame["total"].notna()].groupby("key").size().reindex(
+        teams.index, fill_value=0)
     teams = teams.sort_values(["mean", "team"], ascending=[False, True], na_position="last", kind="stable")
     # A groupby, not pd.crosstab: the same counts at a quarter of the cost, which a team's
     # workbook of --split-by team pays once per team.
@@ -136,7 +144,7 @@ def write_overview(book: Workbook, ws: Worksheet, styles: st.Styles, outcome: Ou
         formula(row, 3, f'=IFERROR(AVERAGEIFS({totals_rng},{team_keys_rng},${key_col}{r}),"")', points,
                 round(float(rec["mean"]), 10) if pd.notna(rec["mean"]) else None)
         for j, g in enumerate(GRADE_CODES):
-            formula(row, 4 + j, f"=COUNTIFS({team_keys_rng},${key_col}{r},{grades_rng},{fx.quote(words[g])})",
+            formula(row, 4 + j, f"=COUNTIFS({team_keys_rng},${key_col}{r},{grades_rng},{fx.quote(words[g])}{only})",
                     integer, int(by_grade.at[key, g]))
         formula(row, 4 + len(GRADE_CODES), f'=IF(C{r}>0,E{r}/C{r},"")', percent,
                 by_grade.at[key, "excellent"] / rec.scored if rec.scored else None)

@@ -230,6 +230,18 @@ HELP: dict[tuple[str, str], tuple[str, str]] = {
     ("targets", "unit"): ("单位：写 % 表示百分比指标；元、个、次等只作说明。",
                           "Unit: % marks a percentage KPI; other units (CNY, pcs) are for reading only."),
     ("targets", "note"): ("备注，会带入结果表。", "A note, carried into the result workbook."),
+    ("targets", "base"): ("绩效工资基数（选填），每人一个数，可只写在一行；人员表有基数时以人员表为准。",
+                          "Pay base (optional), one number per person, on any of their rows; a base on the Staff sheet wins."),
+    ("staff", "employee_id"): ("员工工号，与目标管理表一致。", "Employee ID, as on the target sheet."),
+    ("staff", "name"): ("员工姓名（参考）。", "The employee's name (for reference)."),
+    ("staff", "team"): ("所在部门（参考）。", "Team (for reference)."),
+    ("staff", "role"): ("岗位（参考）。", "Role (for reference)."),
+    ("staff", "joined"): ("入职日期（Excel 日期或 2026-03-15）。期间内入职的人标记 新入职，绩效工资可按在岗月数折算。",
+                          "Joining date (an Excel date or 2026-03-15). Joined inside the period: flagged new hire; pay may be prorated by months in post."),
+    ("staff", "left"): ("离职日期，仍在职留空。不能早于入职日期。",
+                        "Leaving date; blank while still employed. Not before the joining date."),
+    ("staff", "base"): ("绩效工资基数，0 或正数。绩效工资 = 基数 × 系数（见考核表“设置”）。",
+                        "Pay base, 0 or more. Pay = base × coefficient (see the assessment form's Settings)."),
     ("scheme", "role"): ("岗位名称。同一岗位的各指标权重合计须为 100。",
                          "Role. The weights of one role's KPIs must add up to 100."),
     ("scheme", "kpi"): ("指标名称，同一岗位内不重复。", "KPI name, once per role."),
@@ -310,6 +322,11 @@ WORD_TABLES: dict[tuple[str, str], dict] = {
 COLUMN_KINDS: dict[tuple[str, str], str] = {
     ("targets", "employee_id"): "text",
     ("targets", "period"): "text",  # so that 2026-03 stays text instead of becoming a date
+    ("targets", "base"): "money",
+    ("staff", "employee_id"): "text",
+    ("staff", "joined"): "date",
+    ("staff", "left"): "date",
+    ("staff", "base"): "money",
     ("scheme", "cap"): "percent",
     ("scheme", "floor"): "percent",
     ("scheme", "accel_from"): "percent",
@@ -347,6 +364,23 @@ SETTING_HELP: dict[str, tuple[str, str]] = {
     "weight_customer": ("评分中 客户 的权重。", "Weight of customer ratings."),
     "excellent_max_share": ("某部门 优秀 人数占比超过此值时提示。留空表示不限。",
                             "Warn when a team's share of Excellent is above this. Blank: no limit."),
+    "coefficient_excellent": ("等级为 优秀 的绩效系数。", "Pay coefficient of the grade Excellent."),
+    "coefficient_good": ("等级为 良好 的绩效系数。", "Pay coefficient of the grade Good."),
+    "coefficient_pass": ("等级为 合格 的绩效系数。", "Pay coefficient of the grade Pass."),
+    "coefficient_improve": ("等级为 待改进 的绩效系数。", "Pay coefficient of the grade Needs improvement."),
+    "pay_rule": ("绩效工资 = 基数×系数，或 基数×系数×总分/100。基数来自人员表或目标管理表的“绩效工资基数”列。",
+                 "Pay = base*coefficient, or base*coefficient*total/100. The base comes from the Staff sheet or the target sheet's Pay base column."),
+    "prorate": ("是：期间内入职或离职的人，绩效工资 × 在岗月数 ÷ 评分月数。",
+                "yes: for people who joined or left inside the period, pay × months in post ÷ months in the period."),
+    "probation_months": ("入职不满此月数（截至期间最后一个月）标记为 试用期。0 表示不标记。",
+                         "Joined fewer months than this before the period's last month: on probation. 0: never."),
+    "probation_excluded": ("是：试用期的人不计入部门的等级分布和优秀比例（本人仍有等级）。",
+                           "yes: people on probation are left out of the teams' grade counts and Excellent share (they keep their grade)."),
+}
+# 设置 keys that take words, and their vocab tables (drop-downs, the written default).
+SETTING_WORDS: dict[str, dict] = {
+    "missing_data": vocab.MISSING_DATA, "lower_formula": vocab.LOWER_FORMULAS, "pay_rule": vocab.PAY_RULES,
+    "prorate": vocab.YES_NO, "probation_excluded": vocab.YES_NO,
 }
 
 TEXT: dict[str, dict[Lang, Any]] = {
@@ -393,11 +427,13 @@ TEMPLATE_NOTES: dict[str, dict[Lang, tuple[str, ...]]] = {
             "每行是一名员工 × 一个指标 × 一个月。每月一个文件或多个月放在一个文件里都可以。",
             "百分比指标在“单位”列写 %，目标值和实际值写 95% 或 0.95。",
             "来源为 团队 或 培训 的指标可以不写目标值和实际值；等级 指标在考核表的“评分”表中评分，这里不用填。",
+            "人员表（选填）：每人一行，写入职日期、离职日期和绩效工资基数，用于新入职/离职标记、在岗月数和绩效工资；不需要时可删去。",
         ),
         "en": (
             "One row per employee × KPI × month. One file per month, or several months in one file, both work.",
             "For a percentage KPI write % under Unit, and targets and actuals as 95% or 0.95.",
             "KPIs whose source is team or training may leave target and actual blank; rating KPIs are rated on the assessment form's Ratings sheet, not here.",
+            "Staff (optional): one row per person with joining date, leaving date and pay base, for the new hire / leaver flags, months in post and pay; delete it when not needed.",
         ),
     },
     "assessment_form": {
@@ -524,6 +560,21 @@ def _training_examples(lang: Lang) -> list[dict[str, Any]]:
     return [dict(zip(keys, r)) for r in rows]
 
 
+def _staff_examples(lang: Lang) -> list[dict[str, Any]]:
+    """A person in post all along, one who joined in March and one who left in May."""
+    zh = lang == "zh"
+    pre = "示例-" if zh else "Example-"
+    team, role = ("华东", "销售代表") if zh else ("East", "Sales Rep")
+    names = ("张伟", "李娜", "刘洋") if zh else ("Zhang Wei", "Li Na", "Liu Yang")
+    rows = (
+        (pre + "E0001", names[0], team, role, _T(2023, 5, 8), None, 3000),
+        (pre + "E0002", names[1], team, role, _T(2026, 3, 2), None, 2500),
+        (pre + "E0003", names[2], team, role, _T(2024, 9, 1), _T(2026, 5, 31), 2800),
+    )
+    keys = [f.key for f in vocab.STAFF.fields]
+    return [dict(zip(keys, r)) for r in rows]
+
+
 STANDARD_TIERS: tuple[tuple[float, float], ...] = (
     (1.2, 1.2), (1.0, 1.0), (0.9, 0.8), (0.8, 0.6), (0.0, 0.0),
 )  # inputs.md, 分段计分
@@ -537,10 +588,8 @@ def _tier_rows(lang: Lang) -> list[dict[str, Any]]:
 def setting_value(key: str, lang: Lang) -> Any:
     """A setting's default as written in 设置: a number, a word, or None for no limit."""
     value = getattr(Settings(), key)
-    if key == "missing_data":
-        return vocab.word(vocab.MISSING_DATA, value, lang)
-    if key == "lower_formula":
-        return vocab.word(vocab.LOWER_FORMULAS, value, lang)
+    if key in SETTING_WORDS:
+        return vocab.word(SETTING_WORDS[key], value, lang)
     return value
 
 
@@ -565,6 +614,9 @@ def sheet_rows(kind: SheetKind, lang: Lang) -> tuple[list[dict[str, Any]], int]:
         return rows, len(rows)
     if kind.key == "tiers":
         return _tier_rows(lang), 0
+    if kind.key == "staff":
+        rows = _staff_examples(lang)
+        return rows, len(rows)
     return _setting_rows(lang), 0
 
 
@@ -612,8 +664,8 @@ def _add_dropdown(ws: Worksheet, col: int, first_row: int, kind: SheetKind, f: F
 
 
 def _setting_validations(ws: Worksheet, first_row: int, rows: list[dict[str, Any]], lang: Lang) -> None:
-    """Each 值 cell of 设置 explains its key; the two word settings get a drop-down."""
-    tables = {"missing_data": vocab.MISSING_DATA, "lower_formula": vocab.LOWER_FORMULAS}
+    """Each 值 cell of 设置 explains its key; the word settings get a drop-down."""
+    tables = SETTING_WORDS
     for i, key in enumerate(vocab.SETTING_KEYS):
         r = first_row + 1 + i
         message = SETTING_HELP[key][0 if lang == "zh" else 1]

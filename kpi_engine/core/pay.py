@@ -1,0 +1,103 @@
+"""Grade → 绩效系数 → 绩效工资, and months in post (issue 10; docs/decisions.md, "Pay").
+
+The two rules are small functions so that every sheet that shows a coefficient or a pay
+(汇总, 周期, a form per person) computes them the same way:
+
+- :func:`coefficient_of` — the grade's coefficient from 设置 (NaN for no grade);
+- :func:`pay` — 基数 × 系数 (× 总分/100 under ``基数×系数×总分/100``), × months in post /
+  months in the period when ``按在岗月数折算`` is 是, rounded half-up to 2 decimals.
+
+The writer's formulas (kpi_engine.write.formulas.coefficient / .pay) are the same rules
+with the same order of operations, so LibreOffice recalculates the engine's value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..models import Settings
+from .rounding import round_half_up
+
+
+def coefficient_of(grade, settings: Settings):
+    """绩效系数 of a grade code (or an array of them): NaN where there is no grade."""
+    table = settings.coefficients()
+    if isinstance(grade, str):
+        return float(table.get(grade, np.nan))
+    codes = pd.Series(np.asarray(grade, dtype=object))
+    return codes.map(table).astype("float64").to_numpy()
+
+
+def pay(base, coefficient, total, months, settings: Settings, period_months: int):
+    """绩效工资, rounded half-up to 2 decimals; NaN without a base or a coefficient.
+
+    ``total`` is the rounded 总分 (used only by 基数×系数×总分/100; a rule that needs it
+    gives NaN without it), ``months`` the months in post within the period and
+    ``period_months`` the months in the period. The operations run left to right as the
+    live formula writes them: base × coefficient [× total / 100] [× months / period]."""
+    b = np.asarray(base, dtype="float64")
+    v = b * np.asarray(coefficient, dtype="float64")
+    if settings.pay_rule == "base_coefficient_total":
+        v = v * np.asarray(total, dtype="float64") / 100
+    if settings.prorate and period_months > 0:
+        v = v * np.asarray(months, dtype="float64") / period_months
+    return round_half_up(v, 2)
+
+
+def _month_number(periods) -> np.ndarray:
+    """"YYYY-MM" → year × 12 + month − 1; NaN for ""."""
+    s = pd.Series(np.asarray(periods, dtype=object)).fillna("").astype(str)
+    ok = s.str.len() == 7
+    year = pd.to_numeric(s.str[:4].where(ok), errors="coerce")
+    month = pd.to_numeric(s.str[5:7].where(ok), errors="coerce")
+    return (year * 12 + month - 1).to_numpy(dtype="float64")
+
+
+def in_post(people: pd.DataFrame, staff: pd.DataFrame, scope: Sequence[str], settings: Settings) -> pd.DataFrame:
+    """Per person (aligned with ``people``): joined, left (YYYY-MM or ""), months_in_post,
+    base, new_hire, leaver, probation.
+
+    ``people`` holds employee_id, first_period and last_period (their first and last month
+    with rows in scope). The joining month is 人员's 入职日期, or, without one, the first
+    month with rows when that is after the scope's first month (the person joined inside
+    it); leaving likewise with 离职日期 and the last month with rows. Months in post: the
+    scope's months from the joining month to the leaving month, both counted."""
+    ids = people["employee_id"].astype(str)
+    rows = staff.loc[staff["period"] == ""].drop_duplicates("employee_id", keep="first").set_index("employee_id")
+    joined_date = rows["joined"].reindex(ids).dt.strftime("%Y-%m").fillna("").to_numpy(dtype=object)
+    left_date = rows["left"].reindex(ids).dt.strftime("%Y-%m").fillna("").to_numpy(dtype=object)
+    first = people["first_period"].astype(str).to_numpy(dtype=object)
+    last = people["last_period"].astype(str).to_numpy(dtype=object)
+    start, end = (scope[0], scope[-1]) if scope else ("", "")
+    joined = np.where(joined_date != "", joined_date, np.where(first > start, first, ""))
+    left = np.where(left_date != "", left_date, np.where(last < end, last, ""))
+
+    months = _month_number(list(scope))
+    j, lv = _month_number(joined), _month_number(left)
+    lo = np.where(np.isnan(j), -np.inf, j)
+    hi = np.where(np.isnan(lv), np.inf, lv)
+    months_in_post = ((months[None, :] >= lo[:, None]) & (months[None, :] <= hi[:, None])).sum(axis=1) if len(
+        months) else np.zeros(len(people), dtype=int)
+    end_n = months[-1] if len(months) else np.nan
+    # 试用期 only from 人员's 入职日期: a first month with rows says when data starts, not
+    # when a contract did.
+    hired = _month_number(joined_date)
+    with np.errstate(invalid="ignore"):
+        probation = (settings.probation_months > 0) & ~np.isnan(hired) & (end_n - hired < settings.probation_months) & (
+            end_n >= hired)
+
+    # 基数: 人员's, else the target sheet's of the person's latest month in scope that has one.
+    base = rows["base"].reindex(ids).to_numpy(dtype="float64")
+    monthly = staff.loc[(staff["period"] != "") & staff["period"].isin(list(scope)) & staff["base"].notna()]
+    if len(monthly):
+        latest = monthly.sort_values(["employee_id", "period"], kind="stable").groupby("employee_id")["base"].last()
+        from_targets = latest.reindex(ids).to_numpy(dtype="float64")
+        base = np.where(np.isnan(base), from_targets, base)
+    return pd.DataFrame({
+        "joined": joined, "left": left, "months_in_post": months_in_post.astype(int), "base": base,
+        "new_hire": (joined != "") & (joined > start), "leaver": (left != "") & (left < end),
+        "probation": probation,
+    }, index=people.index)
