@@ -150,6 +150,9 @@ class Settings(BaseModel):
     weight_subordinate: Fraction = 0.0
     weight_customer: Fraction = 0.0
     excellent_max_share: Annotated[float, Field(ge=0, le=1)] | None = None
+    # 周期汇总: a quarter's / year's total is the mean of its monthly totals (月均分) or the
+    # score of its months taken together (累计) — docs/decisions.md, "Periods".
+    period_rollup: Literal["monthly_mean", "cumulative"] = "monthly_mean"
 
     @field_validator("excellent_from", "good_from", "pass_from")
     @classmethod

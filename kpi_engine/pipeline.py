@@ -181,7 +181,11 @@ def score(
         raise nothing(NO_TARGETS(scope_text=scope_text), scope)
     counts, skipped = _out_of_scope(data, scope)
     with phase("score"), gc_paused():
-        results = core.score(data, scope)
+        kept: dict = {}
+        results = core.score(data, scope, keep=kept)
+        # Each month, quarter and year of the scope, for 周期 and --json (core.periods).
+        results = replace(results, periods=core.periods(data, scope, results, kept))
+        del kept
     if results.people.empty:
         raise nothing(NO_TARGETS(scope_text=scope_text), scope)
     report = Report(issues=[*data.report.issues, *skipped, *results.issues], counts=counts)

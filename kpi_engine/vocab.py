@@ -219,6 +219,11 @@ LOWER_FORMULAS: dict[str, tuple[str, ...]] = {
     "two_minus": ("2-实际/目标", "two_minus"),
     "inverse": ("目标/实际", "inverse"),
 }
+# 周期汇总: how a quarter's and a year's result is built from its months.
+PERIOD_ROLLUPS: dict[str, tuple[str, ...]] = {
+    "monthly_mean": ("月均分", "monthly_mean", "mean of months", "月度平均"),
+    "cumulative": ("累计", "cumulative"),
+}
 
 STATUSES: dict[str, tuple[str, str]] = {
     "met": ("达标", "Met"),
@@ -255,6 +260,13 @@ SETTING_KEYS: dict[str, tuple[str, str]] = {
     "weight_subordinate": ("下属权重", "weight_subordinate"),
     "weight_customer": ("客户权重", "weight_customer"),
     "excellent_max_share": ("优秀比例上限", "excellent_max_share"),
+    "period_rollup": ("周期汇总", "period_rollup"),
+}
+# The settings whose value is a word, and their words.
+SETTING_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "missing_data": MISSING_DATA,
+    "lower_formula": LOWER_FORMULAS,
+    "period_rollup": PERIOD_ROLLUPS,
 }
 
 

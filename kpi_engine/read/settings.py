@@ -29,7 +29,7 @@ SETTINGS_INVALID = IssueType(
 )
 
 POINTS_KEYS = ("excellent_from", "good_from", "pass_from")
-WORD_KEYS = {"missing_data": vocab.MISSING_DATA, "lower_formula": vocab.LOWER_FORMULAS}
+WORD_KEYS = vocab.SETTING_WORDS
 
 
 def _key_table() -> dict[str, tuple[str, ...]]:

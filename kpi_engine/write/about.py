@@ -199,10 +199,8 @@ def settings_in_force(settings: Settings, lang: Lang) -> list[tuple[str, str]]:
         v = getattr(settings, key)
         if v is None:
             shown = _t("none", lang)
-        elif key == "missing_data":
-            shown = vocab.word(vocab.MISSING_DATA, v, lang)
-        elif key == "lower_formula":
-            shown = vocab.word(vocab.LOWER_FORMULAS, v, lang)
+        elif key in vocab.SETTING_WORDS:
+            shown = vocab.word(vocab.SETTING_WORDS[key], v, lang)
         elif key in percent:
             shown = _pct(v)
         else:

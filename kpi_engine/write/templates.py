@@ -338,6 +338,9 @@ SETTING_HELP: dict[str, tuple[str, str]] = {
     "weight_customer": ("评分中 客户 的权重。", "Weight of customer ratings."),
     "excellent_max_share": ("某部门 优秀 人数占比超过此值时提示。留空表示不限。",
                             "Warn when a team's share of Excellent is above this. Blank: no limit."),
+    "period_rollup": ("季度和年度的总分：月均分（各月总分的平均）或 累计（把整个季度/年度的数据合在一起评分）。",
+                      "Quarter and year totals: monthly_mean (mean of the monthly totals) or cumulative "
+                      "(the whole quarter's / year's data scored together)."),
 }
 
 TEXT: dict[str, dict[Lang, Any]] = {
@@ -528,10 +531,8 @@ def _tier_rows(lang: Lang) -> list[dict[str, Any]]:
 def setting_value(key: str, lang: Lang) -> Any:
     """A setting's default as written in 设置: a number, a word, or None for no limit."""
     value = getattr(Settings(), key)
-    if key == "missing_data":
-        return vocab.word(vocab.MISSING_DATA, value, lang)
-    if key == "lower_formula":
-        return vocab.word(vocab.LOWER_FORMULAS, value, lang)
+    if key in vocab.SETTING_WORDS:
+        return vocab.word(vocab.SETTING_WORDS[key], value, lang)
     return value
 
 
@@ -604,7 +605,7 @@ def _add_dropdown(ws: Worksheet, col: int, first_row: int, kind: SheetKind, f: F
 
 def _setting_validations(ws: Worksheet, first_row: int, rows: list[dict[str, Any]], lang: Lang) -> None:
     """Each 值 cell of 设置 explains its key; the two word settings get a drop-down."""
-    tables = {"missing_data": vocab.MISSING_DATA, "lower_formula": vocab.LOWER_FORMULAS}
+    tables = vocab.SETTING_WORDS
     for i, key in enumerate(vocab.SETTING_KEYS):
         r = first_row + 1 + i
         message = SETTING_HELP[key][0 if lang == "zh" else 1]
