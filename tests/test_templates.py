@@ -178,10 +178,8 @@ def test_settings_list_every_key_with_its_default(fresh, lang):
     for code, words in vocab.SETTING_KEYS.items():
         cell = rows[words[idx]]
         expected = getattr(defaults, code)
-        if code == "missing_data":
-            assert vocab.lookup(vocab.MISSING_DATA, cell.value) == expected
-        elif code == "lower_formula":
-            assert vocab.lookup(vocab.LOWER_FORMULAS, cell.value) == expected
+        if code in vocab.SETTING_WORDS:
+            assert vocab.lookup(vocab.SETTING_WORDS[code], cell.value) == expected, code
         else:
             assert cell.value == expected, code
         if code in T.PERCENT_SETTINGS:
