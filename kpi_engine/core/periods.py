@@ -154,8 +154,9 @@ def tagged_totals(data: InputData, scope: Sequence[str], label: Callable[[str], 
         # tag: within each tagged person the rows keep the order a separate run of those
         # months sums them in (bit-identical totals), without sorting 900,000 rows again.
         frame = _canonical(in_scope(frame, scope), keys)
-        if frame.empty:
-            return frame
+        if frame.empty:  # numbers all the same, for the merges
+            none = np.zeros(0, dtype=np.int64)
+            return frame.assign(employee_id=none, **({"team": none} if team else {}))
         tags = frame["period"].map(tag_of).to_numpy(dtype=np.int64)
         changed = {"employee_id": number(tags, frame["employee_id"], people_index)}
         if team:
@@ -250,9 +251,8 @@ def month_totals(data: InputData, scope: Sequence[str], results: Results, kept: 
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(mean, t * n / n, t)
         a = np.where(mean, a * n / n, a)
-    take = np.where(found, at, 0)
-    target = np.where(found, t[take], np.nan)
-    actual = np.where(found, a[take], np.nan)
+    t, a = np.append(t, np.nan), np.append(a, np.nan)  # position -1: no valid row that month
+    target, actual = t[at], a[at]
 
     method = kpis["method"].to_numpy(dtype=object)
     is_rating = (method == "rating")[pk]

@@ -1,0 +1,165 @@
+"""Every period in one run (core.periods; docs/decisions.md, "Periods"): each month scored as
+its own --period run, quarters and years by 周期汇总 (月均分 or 累计)."""
+
+from __future__ import annotations
+
+import importlib
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpi_engine import core, pipeline
+from kpi_engine.core.rounding import round_half_up
+from kpi_engine.models import Settings
+
+from .test_core_properties import app_settings, companies
+from .test_core_support import inputs, scheme, target
+
+periods_module = importlib.import_module("kpi_engine.core.periods")
+FIELDS = ["total", "total_rounded", "grade", "team_rank", "overall_rank"]
+SOME = max(10, settings.default.max_examples // 5)
+
+
+def _moved(company, draw_moves):
+    """The company with some people in the other team in some months (team changes)."""
+    rows, ratings, sessions, kpis = company
+    other = {"华东": "华南", "华南": "华东"}
+    moved = [dict(r, team=other[r["team"]]) if (r["employee_id"], r["period"]) in draw_moves else r for r in rows]
+    return moved, ratings, sessions, kpis
+
+
+def _same_month(got: pd.DataFrame, month_run: pd.DataFrame) -> None:
+    a = got.set_index("employee_id")[FIELDS].sort_index()
+    b = month_run.set_index("employee_id")[FIELDS].sort_index()
+    assert list(a.index) == list(b.index)
+    for f in FIELDS:
+        x, y = a[f].to_numpy(dtype=object), b[f].to_numpy(dtype=object)
+        same = [(pd.isna(u) and pd.isna(v)) or (not pd.isna(u) and not pd.isna(v) and u == v) for u, v in zip(x, y)]
+        assert all(same), (f, a[f].tolist(), b[f].tolist())
+
+
+@settings(max_examples=SOME, deadline=None)
+@given(company=companies(), cfg=app_settings, rule=st.sampled_from(["monthly_mean", "cumulative"]),
+       moves=st.sets(st.tuples(st.sampled_from([f"E{i}" for i in range(6)]),
+                               st.sampled_from(["2026-01", "2026-02", "2026-03"])), max_size=3))
+def test_each_months_totals_are_those_of_a_separate_period_run(company, cfg, rule, moves):
+    """The property of issue 10: a person's monthly totals, grades and ranks are exactly
+    those of `--period` on that month — also for people who change teams (tagged path)."""
+    rows, ratings, sessions, kpis = _moved(company, moves)
+    data = inputs(rows, ratings=ratings, training=sessions, scheme_rows=kpis,
+                  settings=cfg.model_copy(update={"period_rollup": rule}))
+    outcome = pipeline.score(data)
+    periods = outcome.results.periods
+    tagged = periods_module.tagged_totals(data, outcome.results.scope, periods_module.LABEL["month"])
+    for month in outcome.results.scope:
+        alone = pipeline.score(data, period=month).results.people
+        _same_month(periods.loc[periods["period"] == month], alone)
+        _same_month(tagged.loc[tagged["period"] == month], alone)
+
+
+@settings(max_examples=SOME, deadline=None)
+@given(company=companies(), cfg=app_settings, rule=st.sampled_from(["monthly_mean", "cumulative"]))
+def test_a_quarter_is_the_mean_of_its_months_or_its_months_scored_together(company, cfg, rule):
+    rows, ratings, sessions, kpis = company
+    data = inputs(rows, ratings=ratings, training=sessions, scheme_rows=kpis,
+                  settings=cfg.model_copy(update={"period_rollup": rule}))
+    outcome = pipeline.score(data)
+    periods = outcome.results.periods
+    months = periods.loc[periods["kind"] == "month"]
+    for kind in ("quarter", "year"):
+        for row in periods.loc[periods["kind"] == kind].itertuples(index=False):
+            mine = months.loc[(months["employee_id"] == row.employee_id) & months["period"].str.startswith(row.period[:4])]
+            if kind == "quarter":
+                mine = mine.loc[mine["period"].map(periods_module.quarter_of) == row.period]
+            shown = mine["total_rounded"].dropna()
+            assert row.months_counted == len(shown)
+            assert row.months_in_period == (3 if kind == "quarter" else 12)
+            if rule == "monthly_mean":
+                if len(shown):
+                    assert row.total == pytest.approx(shown.mean(), abs=1e-9)
+                    assert row.total_rounded == round_half_up(pd.Series([row.total]), 2).iloc[0]
+                else:
+                    assert math.isnan(row.total)
+            else:
+                first, last = _bounds(row.period)
+                together = pipeline.score(data, start=first, end=last)
+                want = together.results.people.set_index("employee_id").loc[row.employee_id]
+                assert (row.total == want["total"]) or (math.isnan(row.total) and math.isnan(want["total"]))
+                assert row.grade == want["grade"]
+
+
+def _bounds(period: str) -> tuple[str, str]:
+    """The first and last month of a quarter ("2026-Q2") or a year ("2026")."""
+    if "-Q" in period:
+        q = int(period[-1])
+        return f"{period[:4]}-{3 * q - 2:02d}", f"{period[:4]}-{3 * q:02d}"
+    return f"{period}-01", f"{period}-12"
+
+
+# --- the worked examples of docs/decisions.md, "Periods" ---------------------------------------
+
+# One KPI, 销售额, weight 100, 完成率 with the default cap 120%: (T, A) per month of Q1;
+# None is a month with a row but no actual (no total that month).
+EXAMPLES = [
+    # rule,          Jan,        Feb,        Mar,        month totals,        Q1 total, grade, counted
+    ("monthly_mean", (100, 80), (100, 100), (200, 260), (80.0, 100.0, 120.0), 100.00, "excellent", 3),
+    ("cumulative",   (100, 80), (100, 100), (200, 260), (80.0, 100.0, 120.0), 110.00, "excellent", 3),
+    ("monthly_mean", (100, 80), (100, 95), (100, None), (80.0, 95.0, None),   87.50, "good", 2),
+    ("cumulative",   (100, 80), (100, 95), (100, None), (80.0, 95.0, None),   87.50, "good", 2),
+    ("monthly_mean", (300, 150), (100, 110), (100, 100), (50.0, 110.0, 100.0), 86.67, "good", 3),
+    ("cumulative",   (300, 150), (100, 110), (100, 100), (50.0, 110.0, 100.0), 72.00, "pass", 3),
+]
+
+
+@pytest.mark.parametrize("rule, jan, feb, mar, month_totals, q1, grade, counted", EXAMPLES)
+def test_worked_examples(rule, jan, feb, mar, month_totals, q1, grade, counted):
+    rows = [target("E1", "销售额", m, t, np.nan if a is None else a)
+            for m, (t, a) in zip(("2026-01", "2026-02", "2026-03"), (jan, feb, mar))]
+    data = inputs(rows, scheme_rows=scheme([dict(kpi="销售额", weight=100)]),
+                  settings=Settings(period_rollup=rule))
+    periods = pipeline.score(data).results.periods.set_index("period")
+    got = tuple(None if math.isnan(periods.at[m, "total_rounded"]) else periods.at[m, "total_rounded"]
+                for m in ("2026-01", "2026-02", "2026-03"))
+    assert got == month_totals
+    assert periods.at["2026-Q1", "total_rounded"] == q1
+    assert periods.at["2026-Q1", "grade"] == grade
+    assert periods.at["2026-Q1", "months_counted"] == counted
+    assert periods.at["2026-Q1", "months_covered"] == 3
+    assert (periods.at["2026", "months_covered"], periods.at["2026", "months_in_period"]) == (3, 12)
+    assert periods.at["2026", "total_rounded"] == q1  # the year so far is the quarter
+
+
+def test_a_quarter_is_listed_when_any_of_its_months_has_data_and_flagged_partial():
+    rows = [target("E1", "销售额", m, 100, 90) for m in ("2026-03", "2026-04")]
+    data = inputs(rows, scheme_rows=scheme([dict(kpi="销售额", weight=100)]))
+    periods = pipeline.score(data).results.periods.set_index("period")
+    assert list(periods.index) == ["2026-03", "2026-04", "2026-Q1", "2026-Q2", "2026"]
+    assert periods.loc["2026-Q1", ["months_counted", "months_covered", "months_in_period"]].tolist() == [1, 1, 3]
+    assert periods.loc["2026", ["months_counted", "months_covered", "months_in_period"]].tolist() == [2, 2, 12]
+
+
+def test_ranks_are_within_each_period_and_a_person_absent_from_a_month_is_not_in_it():
+    rows = [target("E1", "销售额", "2026-01", 100, 90), target("E2", "销售额", "2026-01", 100, 95),
+            target("E2", "销售额", "2026-02", 100, 50), target("E3", "销售额", "2026-02", 100, 70, team="华南")]
+    data = inputs(rows, scheme_rows=scheme([dict(kpi="销售额", weight=100)]))
+    p = pipeline.score(data).results.periods
+    jan = p.loc[p["period"] == "2026-01"].set_index("employee_id")
+    feb = p.loc[p["period"] == "2026-02"].set_index("employee_id")
+    assert jan["overall_rank"].to_dict() == {"E1": 2, "E2": 1}
+    assert feb["overall_rank"].to_dict() == {"E2": 2, "E3": 1}
+    assert feb["team_rank"].to_dict() == {"E2": 1, "E3": 1}
+    q1 = p.loc[p["period"] == "2026-Q1"].set_index("employee_id")
+    assert q1["total_rounded"].to_dict() == {"E1": 90.0, "E2": 72.5, "E3": 70.0}
+    assert q1["months_counted"].to_dict() == {"E1": 1, "E2": 2, "E3": 1}
+
+
+def test_by_team_splits_the_periods_with_their_people():
+    rows = [target("E1", "销售额", "2026-01", 100, 90), target("E2", "销售额", "2026-01", 100, 95, team="华南")]
+    results = pipeline.score(inputs(rows, scheme_rows=scheme([dict(kpi="销售额", weight=100)]))).results
+    shares = dict(core.by_team(results))
+    assert set(shares["华南"].periods["employee_id"]) == {"E2"}
+    assert shares["华东"].periods.equals(core.for_team(results, "华东").periods)
