@@ -163,3 +163,93 @@ def test_by_team_splits_the_periods_with_their_people():
     shares = dict(core.by_team(results))
     assert set(shares["华南"].periods["employee_id"]) == {"E2"}
     assert shares["华东"].periods.equals(core.for_team(results, "华东").periods)
+
+
+# --- the setting 周期汇总 ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value, rule, found", [
+    ("月均分", "monthly_mean", []),
+    ("累计", "cumulative", []),
+    ("cumulative", "cumulative", []),
+    ("季度平均", "monthly_mean", [("设置", "B2", "bad_word")]),  # not a word it knows: the default, and the cell named
+])
+def test_the_setting_is_read_and_a_bad_word_names_its_cell(tmp_path, value, rule, found):
+    from kpi_engine.read import load
+
+    from .test_read_rows import RATING_HEADER, assessment_form, folder_with, problems
+
+    form = assessment_form(设置=[["项目", "值"], ["周期汇总", value]], 评分=[RATING_HEADER])
+    data = load([folder_with(tmp_path, form=form)])
+    assert data.settings.period_rollup == rule
+    assert problems(data) == found
+    if found:
+        issue = next(i for i in data.report.issues if i.code == "bad_word")
+        assert "月均分" in issue.message("zh") and "累计" in issue.message("zh")
+
+
+# --- 周期 in the workbook, recalculated by LibreOffice ------------------------------------------------
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+@pytest.mark.parametrize("rule", ["monthly_mean", "cumulative"])
+def test_the_periods_sheet_recalculates_to_the_engines_values_also_after_an_edit(tmp_path, rule):
+    import openpyxl
+
+    from kpi_engine.write.workbook import write_workbook
+
+    from . import libreoffice as lo
+
+    if not lo.available():
+        pytest.skip("soffice is not installed")
+    rows = [target(f"E{i}", "销售额", m, 100, a, team="华东" if i < 2 else "华南")
+            for i, values in enumerate([(80, 100, 260), (95, None, 101), (60, 75, 90)])
+            for m, a in zip(("2026-01", "2026-02", "2026-03"), values) if a is not None]
+    rows += [target("E0", "销售额", "2026-04", 100, 91)]
+    data = inputs(rows, scheme_rows=scheme([dict(kpi="销售额", weight=100)]), settings=Settings(period_rollup=rule))
+    outcome = pipeline.score(data)
+    src = tmp_path / "result.xlsx"
+    write_workbook(outcome, src)
+    book = openpyxl.load_workbook(src)
+    ws = book["周期"]
+    header = [c.value for c in ws[2]]
+    at = {h: i + 1 for i, h in enumerate(header)}
+    e0 = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value == "E0")
+    q1 = ws.cell(e0, at["2026-Q1\n总分"])
+    assert (q1.data_type == "f") == (rule == "monthly_mean")  # live under 月均分 only
+
+    recalculated = openpyxl.load_workbook(lo.recalc(src, tmp_path / "out"), data_only=True)["周期"]
+    periods = outcome.results.periods
+    for r in range(3, ws.max_row + 1):
+        emp = ws.cell(r, 1).value
+        for period in ("2026-Q1", "2026-Q2", "2026"):
+            got = periods.loc[(periods["employee_id"] == emp) & (periods["period"] == period)]
+            total = recalculated.cell(r, _column(at, f"{period}\n总分")).value
+            grade = recalculated.cell(r, at[f"{period}\n等级"]).value
+            counted = recalculated.cell(r, at[f"{period}\n计入月数"]).value
+            if got.empty or np.isnan(got["total_rounded"].iloc[0]):
+                assert total in (None, ""), (emp, period, total)
+                continue
+            assert total == pytest.approx(got["total_rounded"].iloc[0], abs=1e-9), (emp, period)
+            assert grade == {"excellent": "优秀", "good": "良好", "pass": "合格", "improve": "待改进"}[got["grade"].iloc[0]]
+            assert counted == got["months_counted"].iloc[0]
+
+    # Edit a month total by hand: under 月均分 the quarter, its grade and months counted follow.
+    if rule == "monthly_mean":
+        ws.protection.sheet = False
+        ws.cell(e0, at["2026-02\n总分"]).value = None  # E0's February left out
+        ws.cell(e0, at["2026-01\n总分"]).value = 50
+        edited = tmp_path / "edited" / "result.xlsx"
+        edited.parent.mkdir()
+        book.save(edited)
+        again = openpyxl.load_workbook(lo.recalc(edited, tmp_path / "out2"), data_only=True)["周期"]
+        assert again.cell(e0, at["2026-Q1\n总分"]).value == pytest.approx(85.0)
+        assert again.cell(e0, _column(at, "2026\n总分")).value == pytest.approx((50 + 120 + 91) / 3, abs=0.005)  # (50 + 120) / 2
+        assert again.cell(e0, at["2026-Q1\n等级"]).value == "良好"
+        assert again.cell(e0, at["2026-Q1\n计入月数"]).value == 2
+
+
+def _column(at: dict, start: str) -> int:
+    """The column whose header starts with ``start`` (a partial period's header says how partial)."""
+    return next(i for h, i in at.items() if h and h.startswith(start))
