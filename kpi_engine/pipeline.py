@@ -328,10 +328,12 @@ def _reason(exc: Exception, lang: str) -> str:
     return f"{type(cause).__name__}: {cause}"
 
 
-def summary(outcome: Outcome, lang: str = "zh") -> dict:
+def summary(outcome: Outcome, lang: str = "zh", periods: bool = True) -> dict:
     """The run's summary, per-person totals and every issue (messages in ``lang``), as --json
     prints them. ``issues`` counts them by level; ``issue_list`` lists them as
-    ``Report.records`` does (the 问题 sheet's order, level and field as codes)."""
+    ``Report.records`` does (the 问题 sheet's order, level and field as codes). ``periods``:
+    each month, quarter and year with every person's result in it (:func:`period_summary`),
+    under the rule ``period_rollup`` in force."""
     people = outcome.results.people
     levels = outcome.report.by_level()
     grades = people["grade"].value_counts()
@@ -358,7 +360,7 @@ def summary(outcome: Outcome, lang: str = "zh") -> dict:
             for r in people.itertuples(index=False)
         ],
         "period_rollup": outcome.results.settings.period_rollup,
-        "periods": period_summary(outcome.results.periods),
+        "periods": period_summary(outcome.results.periods) if periods else [],
         "issue_list": outcome.report.records(lang),
     }
 
