@@ -124,9 +124,9 @@ def write_periods(book: Workbook, ws: Worksheet, params: Worksheet, styles: st.S
             and last + 2 + sk.chart_rows(CHART_HEIGHT) < 1_048_576:
         layout.print_last_row = _average_chart(book, ws, params, styles, periods, months, lang, last + 2)
         sk.check(ws, last + 2, 0, ws.set_h_pagebreaks([last + 2]), "set_h_pagebreaks")
-        link = lb.text("periods_chart_link", lang)
-        sk.check(ws, 0, 12, ws.write_url(0, 12, f"internal:'{ws.get_name()}'!A{last + 3}", styles.get(bare=True),
-                                        link), "write_url")
+        # Where the chart is, in words (no link: a result's sheets carry none but 总览's).
+        sk.check(ws, 0, 12, ws.write_string(0, 12, lb.text("periods_chart_link", lang), styles.get(italic=True)),
+                 "write")
     sk.finish(ws, layout)
 
 
