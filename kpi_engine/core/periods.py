@@ -84,7 +84,13 @@ def periods(data: InputData, scope: Sequence[str], results: Results | None = Non
     parts = [months]
     for kind in ("quarter", "year"):
         if settings.period_rollup == "cumulative":
-            got = tagged_totals(data, scope, LABEL[kind])
+            labels = {LABEL[kind](p) for p in scope}
+            if results is not None and len(labels) == 1:
+                # The period's months in the scope are the scope: the main run scored them together.
+                whole = results.people[["employee_id", "team", "total"]].assign(period=labels.pop())
+                got = _finish(whole, settings)
+            else:
+                got = tagged_totals(data, scope, LABEL[kind])
             counted = _counted(months, LABEL[kind])
             got["months_counted"] = counted.reindex(pd.MultiIndex.from_frame(got[["employee_id", "period"]])
                                                     ).fillna(0).to_numpy(dtype="int64")
