@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpi_engine import core, pipeline
-from kpi_engine.core.rounding import round_half_up
 from kpi_engine.models import Settings
 
 from .test_core_properties import app_settings, companies
@@ -81,7 +81,8 @@ def test_a_quarter_is_the_mean_of_its_months_or_its_months_scored_together(compa
             if rule == "monthly_mean":
                 if len(shown):
                     assert row.total == pytest.approx(shown.mean(), abs=1e-9)
-                    assert row.total_rounded == round_half_up(pd.Series([row.total]), 2).iloc[0]
+                    exact = sum(Decimal(repr(x)) for x in shown) / len(shown)
+                    assert row.total_rounded == float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
                 else:
                     assert math.isnan(row.total)
             else:
@@ -140,6 +141,15 @@ def test_a_quarter_is_listed_when_any_of_its_months_has_data_and_flagged_partial
     assert list(periods.index) == ["2026-03", "2026-04", "2026-Q1", "2026-Q2", "2026"]
     assert periods.loc["2026-Q1", ["months_counted", "months_covered", "months_in_period"]].tolist() == [1, 1, 3]
     assert periods.loc["2026", ["months_counted", "months_covered", "months_in_period"]].tolist() == [2, 2, 12]
+
+
+def test_the_mean_is_rounded_half_up_on_its_decimal_value():
+    """80.02 and 90.07 average to 85.045, which binary arithmetic gives as 85.04499…: the
+    quarter is 85.05, as ROUND(AVERAGE(…),2) on 周期 shows it."""
+    rows = [target("E1", "销售额", "2026-01", 100, 80.02), target("E1", "销售额", "2026-02", 100, 90.07)]
+    assert repr((80.02 + 90.07) / 2) == "85.04499999999999"
+    periods = pipeline.score(inputs(rows, scheme_rows=scheme([dict(kpi="销售额", weight=100)]))).results.periods
+    assert periods.set_index("period").at["2026-Q1", "total_rounded"] == 85.05
 
 
 def test_ranks_are_within_each_period_and_a_person_absent_from_a_month_is_not_in_it():

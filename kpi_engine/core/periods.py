@@ -113,21 +113,34 @@ def _counted(months: pd.DataFrame, label: Callable[[str], str]) -> pd.Series:
 
 
 def _mean_of_months(months: pd.DataFrame, label: Callable[[str], str], settings: Settings) -> pd.DataFrame:
-    """月均分: the mean of the rounded monthly totals that exist; team of the latest month."""
+    """月均分: the mean of the rounded monthly totals that exist; team of the latest month.
+
+    The monthly totals have two decimals: they are added up as whole cents, so the mean
+    is rounded half-up on its exact decimal value (104.165 → 104.17), as ROUND(AVERAGE())
+    on 周期 gives it — not on a binary 104.16499999999999."""
     m = months.assign(tag=months["period"].map(label))
+    cents = np.rint(m["total_rounded"].to_numpy(dtype="float64") * 100)
+    m = m.assign(cents=cents)
     g = m.groupby(["employee_id", "tag"], sort=True)
     out = pd.DataFrame({
-        "total": g["total_rounded"].mean(),  # NaN skipped: a month without a total is left out
-        "months_counted": g["total_rounded"].count(),
+        "cents": g["cents"].sum(min_count=1),  # NaN skipped: a month without a total is left out
+        "months_counted": g["cents"].count(),
         "team": g["team"].last(),  # months are in order within a person
     }).reset_index().rename(columns={"tag": "period"})
-    return _finish(out, settings)
+    total, n = out["cents"].to_numpy(dtype="float64"), out["months_counted"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["total"] = total / n / 100
+        # Half away from zero on the exact quotient of whole numbers: ⌊(2|c| + n) / 2n⌋.
+        half_up = np.floor((2 * np.abs(total) + n) / (2 * n)) * np.sign(total)
+    rounded = np.where(n > 0, half_up / 100, np.nan)
+    return _finish(out.drop(columns="cents"), settings, rounded)
 
 
-def _finish(people: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """total_rounded, grade, and competition ranks within each period (and team)."""
+def _finish(people: pd.DataFrame, settings: Settings, rounded: np.ndarray | None = None) -> pd.DataFrame:
+    """total_rounded (``rounded``, or the total rounded half-up), grade, and competition
+    ranks within each period (and team)."""
     people = people.copy()
-    people["total_rounded"] = round_half_up(people["total"].astype("float64"), 2)
+    people["total_rounded"] = round_half_up(people["total"].astype("float64"), 2) if rounded is None else rounded
     people["grade"] = grades(people["total_rounded"], settings)
     people["overall_rank"] = competition_rank(people["total_rounded"], people["period"])
     people["team_rank"] = competition_rank(people["total_rounded"], people["period"] + SEP + people["team"])
