@@ -262,7 +262,6 @@ def month_totals(data: InputData, scope: Sequence[str], results: Results, kept: 
     month = pair_month[pair_of_row]
 
     at = mkey_index.get_indexer(pk * n_months + month)
-    found = at >= 0
     t = months["target"].to_numpy(dtype="float64")
     a = months["actual"].to_numpy(dtype="float64")
     n = months["n"].to_numpy(dtype="float64")
