@@ -53,6 +53,7 @@ TEXT = {
     "zh": {
         "scored": "已评分 {people} 人，其中 {scored} 人有总分（期间 {scope}）",
         "grades": "等级：优秀 {excellent} · 良好 {good} · 合格 {pass} · 待改进 {improve}",
+        "periods": "周期：{month} 个月 · {quarter} 个季度 · {year} 个年度，季度和年度按“{rule}”（见“周期”工作表）",
         "issues": "问题：错误 {error} · 警告 {warning} · 提示 {info}",
         "rows": "行数：读取 {read} = 使用 {used} + 拒绝 {rejected} + 重复 {duplicates} + 跳过 {skipped}",
         "written": "结果已写入：{path}",
@@ -81,6 +82,7 @@ TEXT = {
     "en": {
         "scored": "Scored {people} people, {scored} with a total (scope {scope})",
         "grades": "Grades: Excellent {excellent} · Good {good} · Pass {pass} · Needs improvement {improve}",
+        "periods": "Periods: {month} months · {quarter} quarters · {year} years; quarters and years by {rule} (see the Periods sheet)",
         "issues": "Issues: {error} errors · {warning} warnings · {info} info",
         "rows": "Rows: read {read} = used {used} + rejected {rejected} + duplicates {duplicates} + skipped {skipped}",
         "written": "Result written to: {path}",
@@ -213,11 +215,20 @@ def _print_summary(outcome, paths: list[Path], lang: Lang, late: int) -> None:
     which the result workbook, already written, cannot show."""
     from . import pipeline
 
-    s = pipeline.summary(outcome, lang=lang.value)
+    s = pipeline.summary(outcome, lang=lang.value, periods=False)
     scope = s["scope"][0] if len(s["scope"]) == 1 else f"{s['scope'][0]} – {s['scope'][-1]}"
     lines = [
         t(lang, "scored", people=s["people"], scored=s["scored"], scope=scope),
         t(lang, "grades", **s["grades"]),
+    ]
+    kinds = outcome.results.periods.drop_duplicates("period")["kind"].value_counts()
+    if len(kinds):
+        from . import vocab
+
+        lines.append(t(lang, "periods", month=int(kinds.get("month", 0)), quarter=int(kinds.get("quarter", 0)),
+                       year=int(kinds.get("year", 0)),
+                       rule=vocab.word(vocab.PERIOD_ROLLUPS, outcome.results.settings.period_rollup, lang.value)))
+    lines += [
         t(lang, "issues", **s["issues"]),
         t(lang, "rows", **pipeline.row_counts(outcome.report)),
     ]

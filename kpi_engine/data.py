@@ -173,6 +173,21 @@ TRAINING_COURSE_COLUMNS = {
     "trainees": "int", "attendance": "float",
     "pre": "float", "post": "float", "improvement": "float", "satisfaction": "float",
 }
+# One row per person and period (core.periods; docs/decisions.md, "Periods"). A place
+# for more per-period columns (a coefficient, pay) next to total and grade.
+PERIOD_COLUMNS = {
+    "employee_id": "str",
+    "period": "str",           # "2026-03" (month), "2026-Q1" (quarter), "2026" (year)
+    "kind": "str",             # "month" | "quarter" | "year"
+    "team": "str",             # the person's team in the period's latest month with rows
+    "total": "float",          # full precision; 月均分: the mean of the monthly total_rounded
+    "total_rounded": "float",
+    "grade": "str",
+    "team_rank": "Int64", "overall_rank": "Int64",  # within the period
+    "months_counted": "int",   # the period's months with a total for the person
+    "months_covered": "int",   # the period's months in the scope
+    "months_in_period": "int",  # 1, 3 or 12
+}
 BEFORE_AFTER_COLUMNS = {
     "employee_id": "str", "name": "str", "kpi": "str", "first_session": "str",
     "before": "float", "after": "float", "change": "float",
@@ -198,6 +213,9 @@ class Results:
     # The training rows in scope (TRAINING_COLUMNS), so one team's course figures can be
     # recomputed for --split-by team (core.for_team).
     training_rows: pd.DataFrame = field(default_factory=lambda: frame(TRAINING_COLUMNS))
+    # Each month, quarter and year of the scope (PERIOD_COLUMNS); pipeline.score fills it
+    # (core.periods), core.score alone leaves it empty.
+    periods: pd.DataFrame = field(default_factory=lambda: frame(PERIOD_COLUMNS))
 
 
 def frame(columns: dict[str, str], data: dict | None = None) -> pd.DataFrame:

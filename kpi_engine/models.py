@@ -165,6 +165,9 @@ class Settings(BaseModel):
     prorate: bool = True  # 按在岗月数折算: pay × months in post / months in the period
     probation_months: Annotated[int, Field(ge=0, le=24)] = 3
     probation_excluded: bool = False  # 试用期 people left out of the grade distribution
+    # 周期汇总: a quarter's / year's total is the mean of its monthly totals (月均分) or the
+    # score of its months taken together (累计) — docs/decisions.md, "Periods".
+    period_rollup: Literal["monthly_mean", "cumulative"] = "monthly_mean"
 
     @field_validator("excellent_from", "good_from", "pass_from")
     @classmethod

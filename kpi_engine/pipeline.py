@@ -208,7 +208,11 @@ def score(
     counts, skipped = _out_of_scope(data, scope)
     skipped = [*_missing_months(data, scope, start, end), *skipped]
     with phase("score"), gc_paused():
-        results = core.score(data, scope)
+        kept: dict = {}
+        results = core.score(data, scope, keep=kept)
+        # Each month, quarter and year of the scope, for 周期 and --json (core.periods).
+        results = replace(results, periods=core.periods(data, scope, results, kept))
+        del kept
     if results.people.empty:
         raise nothing(NO_TARGETS(scope_text=scope_text), scope)
     report = Report(issues=[*data.report.issues, *skipped, *results.issues], counts=counts)
@@ -423,10 +427,12 @@ def _reason(exc: Exception, lang: str) -> str:
     return f"{type(cause).__name__}: {cause}"
 
 
-def summary(outcome: Outcome, lang: str = "zh") -> dict:
+def summary(outcome: Outcome, lang: str = "zh", periods: bool = True) -> dict:
     """The run's summary, per-person totals and every issue (messages in ``lang``), as --json
     prints them. ``issues`` counts them by level; ``issue_list`` lists them as
-    ``Report.records`` does (the 问题 sheet's order, level and field as codes)."""
+    ``Report.records`` does (the 问题 sheet's order, level and field as codes). ``periods``:
+    each month, quarter and year with every person's result in it (:func:`period_summary`),
+    under the rule ``period_rollup`` in force."""
     people = outcome.results.people
     levels = outcome.report.by_level()
     grades = people["grade"].value_counts()
@@ -457,8 +463,41 @@ def summary(outcome: Outcome, lang: str = "zh") -> dict:
             }
             for r in people.itertuples(index=False)
         ],
+        "period_rollup": outcome.results.settings.period_rollup,
+        "periods": period_summary(outcome.results.periods) if periods else [],
         "issue_list": outcome.report.records(lang),
     }
+
+
+def period_summary(periods: pd.DataFrame) -> list[dict]:
+    """Each month, quarter and year of the scope (core.periods) with every person's total,
+    grade, ranks and months counted in it, as --json prints them."""
+    out = []
+    if periods.empty:
+        return out
+    frame = pd.DataFrame({
+        "employee_id": periods["employee_id"],
+        "total": periods["total_rounded"].astype(object).where(periods["total_rounded"].notna(), None),
+        "grade": periods["grade"].where(periods["grade"] != "", None),
+        "team_rank": periods["team_rank"].astype(object).where(periods["team_rank"].notna(), None),
+        "overall_rank": periods["overall_rank"].astype(object).where(periods["overall_rank"].notna(), None),
+        "months_counted": periods["months_counted"],
+    })
+    for (kind, period), at in periods.groupby(["kind", "period"], sort=False).indices.items():
+        first = periods.iloc[at[0]]
+        rows = frame.iloc[at]
+        totals = periods["total_rounded"].iloc[at]
+        out.append({
+            "period": period,
+            "kind": kind,
+            "months_covered": int(first["months_covered"]),
+            "months_in_period": int(first["months_in_period"]),
+            "mean_total": None if totals.isna().all() else float(round(totals.mean(), 2)),
+            "results": [{k: (int(v) if k in ("team_rank", "overall_rank", "months_counted") and v is not None
+                             else float(v) if k == "total" and v is not None else v)
+                         for k, v in r.items()} for r in rows.to_dict("records")],
+        })
+    return out
 
 
 def row_counts(report: Report) -> dict[str, int]:

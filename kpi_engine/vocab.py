@@ -253,6 +253,11 @@ LOWER_FORMULAS: dict[str, tuple[str, ...]] = {
     "two_minus": ("2-实际/目标", "two_minus"),
     "inverse": ("目标/实际", "inverse"),
 }
+# 周期汇总: how a quarter's and a year's result is built from its months.
+PERIOD_ROLLUPS: dict[str, tuple[str, ...]] = {
+    "monthly_mean": ("月均分", "monthly_mean", "mean of months", "月度平均"),
+    "cumulative": ("累计", "cumulative"),
+}
 
 STATUSES: dict[str, tuple[str, str]] = {
     "met": ("达标", "Met"),
@@ -297,11 +302,21 @@ SETTING_KEYS: dict[str, tuple[str, str]] = {
     "prorate": ("按在岗月数折算", "prorate"),
     "probation_months": ("试用期月数", "probation_months"),
     "probation_excluded": ("试用期不计入等级分布", "probation_excluded"),
+    "period_rollup": ("周期汇总", "period_rollup"),
 }
 # The coefficient setting of each grade.
 GRADE_COEFFICIENTS: dict[str, str] = {
     "excellent": "coefficient_excellent", "good": "coefficient_good",
     "pass": "coefficient_pass", "improve": "coefficient_improve",
+}
+# The settings whose value is a word, and their words.
+SETTING_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "missing_data": MISSING_DATA,
+    "lower_formula": LOWER_FORMULAS,
+    "period_rollup": PERIOD_ROLLUPS,
+    "pay_rule": PAY_RULES,
+    "prorate": YES_NO,
+    "probation_excluded": YES_NO,
 }
 
 

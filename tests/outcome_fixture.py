@@ -144,7 +144,9 @@ FIXTURE_WARNING = IssueType("fixture_no_id", "warning",
 
 
 def outcome_of(data: InputData, scope=None) -> Outcome:
-    results = core.score(data, scope)
+    kept: dict = {}
+    results = core.score(data, scope, keep=kept)  # as pipeline.score: with every month, quarter and year
+    results = replace(results, periods=core.periods(data, results.scope, results, kept))
     report = Report()
     report.extend(results.issues)
     report.add(FIXTURE_WARNING(file="targets.xlsx", sheet="目标管理", cell="A90"))

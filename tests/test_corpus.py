@@ -52,7 +52,7 @@ ADDRESS_SPACE_CAP = 6 * 1024**3  # a runaway reader hits MemoryError here, not t
 
 # Where the writer puts formulas (outputs.md, "Live formulas"): 明细 and 汇总, and 总览's
 # grade counts and team averages over 汇总.
-FORMULA_SHEETS = {"明细", "汇总", "总览", "Scores", "Summary", "Overview"}
+FORMULA_SHEETS = {"明细", "汇总", "总览", "周期", "Scores", "Summary", "Overview", "Periods"}
 # Columns whose cells come from input text: always string cells, never formulas.
 TEXT_HEADERS = {"工号", "姓名", "部门", "岗位", "类别", "指标", "备注", "文件", "工作表", "单元格", "字段", "值", "说明",
                 "课程编号", "课程名称", "分段表",
@@ -323,7 +323,7 @@ def check_result_workbook(path: Path, case: Case, report: Report, lang: str = "z
                 head = header.get(c.column, "")
                 if c.data_type == "f":
                     where = f"{ws.title}!{c.coordinate} ({head}) = {c.value!r}"
-                    assert ws.title in FORMULA_SHEETS, f"formula outside 明细/汇总/总览: {where}"
+                    assert ws.title in FORMULA_SHEETS, f"formula outside 明细/汇总/总览/周期: {where}"
                     assert head not in TEXT_HEADERS, f"formula in a text column: {where}"
                     assert not any(p.strip("=+-@\t ")[:12] in str(c.value) for p in make_corpus.INJECTIONS if len(p) > 6), where
                     assert not any(bad in str(c.value) for bad in ("[", "|", "HYPERLINK", "http", "file:")), where

@@ -179,8 +179,8 @@ def test_settings_list_every_key_with_its_default(fresh, lang):
     for code, words in vocab.SETTING_KEYS.items():
         cell = rows[words[idx]]
         expected = getattr(defaults, code)
-        if code in T.SETTING_WORDS:  # 缺失数据, 反向公式, 绩效工资公式, 是/否
-            assert vocab.lookup(T.SETTING_WORDS[code], cell.value) == expected, code
+        if code in vocab.SETTING_WORDS:
+            assert vocab.lookup(vocab.SETTING_WORDS[code], cell.value) == expected, code
         else:
             assert cell.value == expected, code
         if code in T.PERCENT_SETTINGS:

@@ -117,7 +117,7 @@ def test_every_row_is_on_exactly_one_part_and_no_person_on_two(tmp_path, limit, 
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["总览", "汇总", *[f"明细 ({i})" for i in range(1, count + 1)],
                                *[f"月度 ({i})" for i in range(1, count + 1)],
-                               "团队", "培训", "培训课程", "培训前后", "问题", "说明", "参数"]
+                               "周期", "团队", "培训", "培训课程", "培训前后", "问题", "说明", "参数"]
     want = Counter((s.employee_id, s.kpi) for s in outcome.results.scores.itertuples(index=False))
     for key, kpi_col in (("scores", SCORE_KEYS.index("kpi")), ("monthly", 2)):
         names = _names(book, key)

@@ -83,14 +83,14 @@ def _same(a, b) -> bool:
 
 
 @pytest.mark.parametrize("lang, names", [
-    ("zh", ["总览", "汇总", "明细", "月度", "团队", "培训", "培训课程", "培训前后", "问题", "说明", "参数"]),
-    ("en", ["Overview", "Summary", "Scores", "Monthly", "Teams", "Training", "Courses", "Before-after", "Issues",
+    ("zh", ["总览", "汇总", "明细", "月度", "周期", "团队", "培训", "培训课程", "培训前后", "问题", "说明", "参数"]),
+    ("en", ["Overview", "Summary", "Scores", "Monthly", "Periods", "Teams", "Training", "Courses", "Before-after", "Issues",
             "About", "Parameters"]),
 ])
 def test_sheet_names_order_and_very_hidden_parameters(books, lang, names):
     book = books[lang][0]
     assert book.sheetnames == names
-    assert [book[n].sheet_state for n in names] == ["visible"] * 10 + ["veryHidden"]
+    assert [book[n].sheet_state for n in names] == ["visible"] * 11 + ["veryHidden"]
     assert book.active.title == names[0]
 
 
@@ -420,10 +420,11 @@ def test_native_charts_inside_their_print_areas(books):
     with zipfile.ZipFile(path) as z:
         charts = sorted(n for n in z.namelist() if n.startswith("xl/charts/chart"))
         xml = [z.read(n).decode("utf-8") for n in charts]
-    assert len(charts) == 5  # 总览 ×2, 汇总, 团队, 培训课程
+    assert len(charts) == 6  # 总览 ×2, 汇总, 团队, 周期, 培训课程
     assert any("'汇总'!$E$3" in x and "<c:barChart>" in x for x in xml)
     assert any("参数!" in x.replace("'", "") and "<c:barChart>" in x for x in xml)  # 团队's, data on 参数
     assert any("培训课程!" in x.replace("'", "") for x in xml)
+    assert any("参数!" in x.replace("'", "") and "<c:lineChart>" in x for x in xml)  # 周期's, data on 参数
     book = books["zh"][0]
     for ws in book.worksheets:
         area = ws.print_area

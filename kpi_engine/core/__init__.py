@@ -14,12 +14,14 @@ Modules, one concept each:
   training    training metrics per person and course, before/after
   rounding    half-up rounding on the shortest decimal form
   engine      score() (check_input() first), for_team() and by_team()
+  periods     every month, quarter and year of the scope in one pass
 """
 
 from __future__ import annotations
 
 from .engine import by_team, check_input, for_team, score
+from .periods import periods
 from .rounding import round_half_up
 from .scope import resolve_scope
 
-__all__ = ["resolve_scope", "score", "for_team", "by_team", "round_half_up", "check_input"]
+__all__ = ["resolve_scope", "score", "for_team", "by_team", "round_half_up", "check_input", "periods"]

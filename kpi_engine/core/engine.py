@@ -31,8 +31,11 @@ from .training import before_after, training_courses, training_courses_by, train
 KEYS = ["employee_id", "kpi"]
 
 
-def score(data: InputData, scope: Sequence[str] | None = None) -> Results:
+def score(data: InputData, scope: Sequence[str] | None = None, keep: dict | None = None) -> Results:
     """Score validated input over ``scope`` (default: every month in the targets).
+
+    ``keep``: a dict that receives the intermediate frames core.periods scores each month
+    from (person × KPI rows ``kpis``, monthly rows ``months``, ``rating_months``, ``tiers``).
 
     Raises TypeError or ValueError when ``data`` breaks the contract of kpi_engine.data
     (a frame without its columns, a number column holding text, a period not written
@@ -74,6 +77,8 @@ def score(data: InputData, scope: Sequence[str] | None = None) -> Results:
     issues += found
 
     trainees = training_people(training, ident)
+    if keep is not None:
+        keep.update(kpis=kpis, months=months, rating_months=rating_months, tiers=tiers)
     return Results(
         scope=scope,
         settings=settings,
@@ -298,6 +303,7 @@ def for_team(results: Results, team: str) -> Results:
         before_after=mine(results.before_after),
         issues=[i for i in results.issues if _about(i, ids, team)],
         training_rows=team_rows,
+        periods=mine(results.periods),
     )
 
 
@@ -355,6 +361,7 @@ def by_team(results: Results, teams: Iterable[str] | None = None) -> Iterator[tu
         "training_courses": (courses, by_name(course_team)),
         "before_after": (results.before_after, by_person(results.before_after)),
         "training_rows": (rows, row_code),
+        "periods": (results.periods, by_person(results.periods)),
     }
     split = {key: (frame, _positions(codes, n)) for key, (frame, codes) in tables.items()}
     general, own = _bucket_issues(results.issues, people)

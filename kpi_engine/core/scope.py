@@ -72,8 +72,11 @@ def _first_changed_row(targets: pd.DataFrame, changes: pd.DataFrame, field: str)
     return {e: (f, s, f"{r}:{r}") for e, f, s, r in zip(rows["employee_id"], rows["file"], rows["sheet"], rows["row"])}
 
 
-def identify(targets: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+def identify(targets: pd.DataFrame, warn: bool = True) -> tuple[pd.DataFrame, list[Issue]]:
     """One row per person with target rows in scope: name, team and role of the latest month.
+
+    ``warn=False``: the people alone, without the warnings and the ``changes`` chains
+    (core.periods scores every month at once and leaves the warnings to the main run).
 
     Returns (people with employee_id, name, team, role, period (the latest month with
     rows), first_period, changes) and a warning per
@@ -91,6 +94,9 @@ def identify(targets: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     people = monthly.groupby("employee_id", sort=False).last().reset_index()[cols]
     # The first month with rows (monthly is sorted by person, then period).
     people["first_period"] = monthly.groupby("employee_id", sort=False)["period"].first().to_numpy()
+    if not warn:
+        people["changes"] = [()] * len(people)
+        return people, []
 
     issues: list[Issue] = _conflicts(targets, distinct, monthly, people) + _namesakes(targets, people)
     chains: list[pd.Series] = []

@@ -29,8 +29,7 @@ SETTINGS_INVALID = IssueType(
 )
 
 POINTS_KEYS = ("excellent_from", "good_from", "pass_from")
-WORD_KEYS = {"missing_data": vocab.MISSING_DATA, "lower_formula": vocab.LOWER_FORMULAS,
-             "pay_rule": vocab.PAY_RULES, "prorate": vocab.YES_NO, "probation_excluded": vocab.YES_NO}
+WORD_KEYS = vocab.SETTING_WORDS
 # Plain numbers, never read as percentage points (a coefficient of 1.2, or 120%; 3 months).
 COEFFICIENT_KEYS = tuple(vocab.GRADE_COEFFICIENTS.values())
 COUNT_KEYS = {"probation_months": (0, 24)}

@@ -134,6 +134,26 @@ def legend(settings: Settings, lang: Lang) -> list[tuple[str, str]]:
     ]
 
 
+# 周期: how each month, quarter and year is scored (docs/decisions.md, "Periods").
+_MONTHS_ZH = "“周期”表中每个月的总分、等级和排名都按该月单独评分（与 --period 该月的结果相同）"
+_MONTHS_EN = "on Periods, each month's total, grade and ranks are that month scored alone (as --period would score it)"
+_PERIODS_ZH = {
+    "monthly_mean": _MONTHS_ZH + "；季度和年度按设置“周期汇总 = 月均分”：该期间有总分的各月总分的平均，四舍五入到两位小数"
+                    "（“周期”表中是公式 ROUND(AVERAGE(各月总分),2)），没有总分的月份不计入；“计入月数”= 有总分的月数/期间月数",
+    "cumulative": _MONTHS_ZH + "；季度和年度按设置“周期汇总 = 累计”：把该期间各月的数据合在一起评分（与 --from/--to 该期间相同）；"
+                  "“计入月数”= 有总分的月数/期间月数",
+}
+_PERIODS_EN = {
+    "monthly_mean": _MONTHS_EN + "; quarters and years by the setting period_rollup = monthly_mean: the mean of the "
+                    "period's monthly totals that exist, rounded half-up to 2 decimals (a formula, ROUND(AVERAGE(month "
+                    "totals),2), on Periods); a month without a total is left out; Months counted = months with a total / "
+                    "months in the period",
+    "cumulative": _MONTHS_EN + "; quarters and years by the setting period_rollup = cumulative: the period's months "
+                  "scored together (as --from/--to over the period would); Months counted = months with a total / "
+                  "months in the period",
+}
+
+
 def formulas_in_force(settings: Settings, lang: Lang, params_sheet: str) -> list[tuple[str, str]]:
     """The formulas of scoring.md in plain words, with the settings in force filled in."""
     s = settings
@@ -160,6 +180,7 @@ def formulas_in_force(settings: Settings, lang: Lang, params_sheet: str) -> list
             ("系数与绩效工资", _pay_text(s, "zh")),
             ("在岗月数", _post_text(s, "zh")),
             ("排名", "按总分从高到低，同分同名次（1、2、2、4）；部门排名在部门内排；没有任何指标数据的人不计总分、等级和排名"),
+            ("周期", _PERIODS_ZH[s.period_rollup]),
             ("部门汇总", "部门成员在范围内的数据按指标的汇总方式合并后计算完成率和状态；平均分 = 成员总分的平均"),
             ("培训", "参训率 = 实到学时 ÷ 计划学时；提升 = 后测 − 前测；标准化增益 = (后测 − 前测) ÷ (100 − 前测)"),
             ("实时公式", f"“明细”的完成率、得分、状态和“汇总”的总分、等级、排名、状态计数都是公式：改动明细里的目标值或实际值，结果和颜色随之更新。公式用到的设置和分段表在深度隐藏的“{params_sheet}”工作表"),
@@ -186,6 +207,7 @@ def formulas_in_force(settings: Settings, lang: Lang, params_sheet: str) -> list
         ("Coefficient and pay", _pay_text(s, "en")),
         ("Months in post", _post_text(s, "en")),
         ("Rank", "by total, highest first; ties share a rank (1, 2, 2, 4); team rank within the team; a person without any KPI data has no total, grade or rank"),
+        ("Periods", _PERIODS_EN[s.period_rollup]),
         ("Team roll-up", "the members' rows in the scope combined with each KPI's aggregation, then attainment and status; average total = mean of the members' totals"),
         ("Training", "participation = attended hours ÷ planned hours; improvement = post − pre; normalised gain = (post − pre) ÷ (100 − pre)"),
         ("Live formulas", f"attainment, score and status on Scores, and total, grade, ranks and status counts on Summary are formulas: edit a target or actual on Scores and results and colours follow. The settings and tier tables they use are on the very hidden {params_sheet} sheet"),
@@ -238,12 +260,8 @@ def settings_in_force(settings: Settings, lang: Lang) -> list[tuple[str, str]]:
         v = getattr(settings, key)
         if v is None:
             shown = _t("none", lang)
-        elif key == "missing_data":
-            shown = vocab.word(vocab.MISSING_DATA, v, lang)
-        elif key == "lower_formula":
-            shown = vocab.word(vocab.LOWER_FORMULAS, v, lang)
-        elif key == "pay_rule":
-            shown = vocab.word(vocab.PAY_RULES, v, lang)
+        elif key in vocab.SETTING_WORDS:
+            shown = vocab.word(vocab.SETTING_WORDS[key], v, lang)
         elif isinstance(v, bool):
             shown = vocab.word(vocab.YES_NO, v, lang)
         elif key in percent:

@@ -19,7 +19,7 @@ from typing import Iterable
 # Every function the templates may call: Excel 2010 + LibreOffice, no _xlfn. prefix.
 FUNCTIONS = frozenset({
     "IF", "AND", "OR", "NOT", "ISNUMBER", "COUNT", "MAX", "MIN", "ROUND", "LOOKUP", "IFERROR",
-    "SUMIFS", "COUNTIFS", "RANK",
+    "SUMIFS", "COUNTIFS", "RANK", "AVERAGE",
 })
 
 # Defined names on the 参数 sheet (one cell each), keyed by Settings field.

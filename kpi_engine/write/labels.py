@@ -17,6 +17,7 @@ SHEETS: dict[str, Pair] = {
     "summary": ("汇总", "Summary"),
     "scores": ("明细", "Scores"),
     "monthly": ("月度", "Monthly"),
+    "periods": ("周期", "Periods"),
     "teams": ("团队", "Teams"),
     "training": ("培训", "Training"),
     "courses": ("培训课程", "Courses"),
@@ -26,7 +27,7 @@ SHEETS: dict[str, Pair] = {
     # Hidden: settings and tier tables that the live formulas look up.
     "params": ("参数", "Parameters"),
 }
-SHEET_ORDER = ("overview", "summary", "scores", "monthly", "teams", "training", "courses", "before_after", "issues", "about", "params")
+SHEET_ORDER = ("overview", "summary", "scores", "monthly", "periods", "teams", "training", "courses", "before_after", "issues", "about", "params")
 
 SUMMARY: dict[str, Pair] = {
     "employee_id": ("工号", "Employee ID"),
@@ -96,6 +97,13 @@ MONTHLY: dict[str, Pair] = {
     "scope": ("合计/平均", "Total/Mean"),
     "met_from": ("达标线", "Met from"),
     "near_from": ("持平线", "Near from"),
+}
+
+PERIODS: dict[str, Pair] = {
+    "employee_id": ("工号", "Employee ID"),
+    "name": ("姓名", "Name"),
+    "team": ("部门", "Team"),
+    "role": ("岗位", "Role"),
 }
 
 TEAMS: dict[str, Pair] = {
@@ -215,6 +223,19 @@ TEXTS: dict[str, Pair] = {
     "overview_scope": ("期间 {period}　部门：{teams}", "Period {period}  Teams: {teams}"),
     "and_more": (" 等 {n} 个", " and others ({n} in all)"),
     "list_sep": ("、", ", "),
+    # 周期
+    "periods_title": ("各月、季度和年度的总分与等级　季度/年度按“{rule}”汇总（设置：周期汇总）",
+                      "Total and grade per month, quarter and year  Quarters and years: {rule} (setting period_rollup)"),
+    "periods_total": ("{period}\n总分", "{period}\nTotal"),
+    "periods_grade": ("{period}\n等级", "{period}\nGrade"),
+    "periods_counted": ("{period}\n计入月数", "{period}\nMonths counted"),
+    "periods_partial": ("（数据 {covered}/{length} 月）", " (data {covered}/{length} months)"),
+    "periods_none": ("范围内没有可评分的月份。", "No month in the scope could be scored."),
+    "periods_chart": ("部门月均分", "Average total per month"),
+    "periods_chart_data": ("图表数据：各月平均总分", "Chart data: average total per month"),
+    "periods_chart_link": ("↓ 部门月均分图表（表格下方）", "↓ Chart of the monthly average (below the table)"),
+    "periods_all": ("全部", "All"),
+    "periods_month": ("月份", "Month"),
     "part_sep": ("；", "; "),
 }
 

@@ -376,11 +376,9 @@ SETTING_HELP: dict[str, tuple[str, str]] = {
                          "Joined fewer months than this before the period's last month: on probation. 0: never."),
     "probation_excluded": ("是：试用期的人不计入部门的等级分布和优秀比例（本人仍有等级）。",
                            "yes: people on probation are left out of the teams' grade counts and Excellent share (they keep their grade)."),
-}
-# 设置 keys that take words, and their vocab tables (drop-downs, the written default).
-SETTING_WORDS: dict[str, dict] = {
-    "missing_data": vocab.MISSING_DATA, "lower_formula": vocab.LOWER_FORMULAS, "pay_rule": vocab.PAY_RULES,
-    "prorate": vocab.YES_NO, "probation_excluded": vocab.YES_NO,
+    "period_rollup": ("季度和年度的总分：月均分（各月总分的平均）或 累计（把整个季度/年度的数据合在一起评分）。",
+                      "Quarter and year totals: monthly_mean (mean of the monthly totals) or cumulative "
+                      "(the whole quarter's / year's data scored together)."),
 }
 
 TEXT: dict[str, dict[Lang, Any]] = {
@@ -588,8 +586,8 @@ def _tier_rows(lang: Lang) -> list[dict[str, Any]]:
 def setting_value(key: str, lang: Lang) -> Any:
     """A setting's default as written in 设置: a number, a word, or None for no limit."""
     value = getattr(Settings(), key)
-    if key in SETTING_WORDS:
-        return vocab.word(SETTING_WORDS[key], value, lang)
+    if key in vocab.SETTING_WORDS:
+        return vocab.word(vocab.SETTING_WORDS[key], value, lang)
     return value
 
 
@@ -664,8 +662,8 @@ def _add_dropdown(ws: Worksheet, col: int, first_row: int, kind: SheetKind, f: F
 
 
 def _setting_validations(ws: Worksheet, first_row: int, rows: list[dict[str, Any]], lang: Lang) -> None:
-    """Each 值 cell of 设置 explains its key; the word settings get a drop-down."""
-    tables = SETTING_WORDS
+    """Each 值 cell of 设置 explains its key; the two word settings get a drop-down."""
+    tables = vocab.SETTING_WORDS
     for i, key in enumerate(vocab.SETTING_KEYS):
         r = first_row + 1 + i
         message = SETTING_HELP[key][0 if lang == "zh" else 1]

@@ -1,7 +1,7 @@
 """The result workbook (outputs.md, "The result workbook"): one call writes it all.
 
-Sheets, in order: 总览, 汇总, 明细, 月度, 团队, 培训, 培训课程, 培训前后, 问题, 说明 (en:
-Overview, Summary, Scores, Monthly, Teams, Training, Courses, Before-after, Issues, About),
+Sheets, in order: 总览, 汇总, 明细, 月度, 周期, 团队, 培训, 培训课程, 培训前后, 问题, 说明 (en:
+Overview, Summary, Scores, Monthly, Periods, Teams, Training, Courses, Before-after, Issues, About),
 and the very hidden 参数 that the live formulas read. The
 workbook carries the custom document property ``data.RESULT_PROPERTY`` so that a later
 run over the same folder recognises it as the engine's own and skips it.
@@ -13,6 +13,7 @@ Module map of ``kpi_engine.write`` (the result workbook; ``templates.py`` is sep
 - ``detail``    汇总, 明细 and 参数: the sheets whose formulas reference each other
 - ``formulas``  the formula texts (pure strings, Excel 2010 + LibreOffice functions)
 - ``grids``     月度 (month grid) and 团队 (team roll-up, per-team block, chart)
+- ``periods``   周期 (each month, quarter and year per person; chart of the monthly average)
 - ``training``  培训, 培训课程 (chart), 培训前后
 - ``about``     问题 (issues) and 说明 (legend, formulas, settings, files, row counts)
 - ``sheetkit``  typed, checked cell writing; widths; frozen header, filter, print setup
@@ -33,7 +34,7 @@ from .. import __version__
 from ..data import RESULT_PROPERTY, Outcome
 from ..issues import Issue, Report
 from ..vocab import Lang
-from . import about, detail, grids, overview, parts, training
+from . import about, detail, grids, overview, parts, periods, training
 from . import labels as lb
 from .package import ResultBook
 from . import sheetkit as sk
@@ -100,6 +101,7 @@ def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: dat
     detail.write_summary(book, one["summary"], styles, results, lang, detail.score_parts(scores, plan.parts["scores"]))
     grids.write_monthly(split("monthly"), styles, scores, results, lang)
     grids.write_teams(book, one["teams"], one["params"], styles, scores, results, lang)
+    periods.write_periods(book, one["periods"], one["params"], styles, results, lang)
     training.write_training(book, one["courses"], split("training"), split("before_after"), styles, results, lang)
     # Texts cut to fit a cell are warnings of this very workbook: on 问题, counted on 说明
     # and 总览, and handed back to the caller for the terminal.
