@@ -140,6 +140,7 @@ unit_cell = st.one_of(st.sampled_from(["元", "%", "个", "", "万元"]), st.non
 FIELD_CELLS = {  # anything, mostly wrong
     "employee_id": ids, "name": text_cell, "team": text_cell, "role": role_cell, "period": period_cell,
     "kpi": kpi_cell, "target": number_cell, "actual": number_cell, "unit": unit_cell, "note": text_cell,
+    "base": number_cell,  # 绩效工资基数: a bad one is reported, never costs the row
 }
 valid_number = st.one_of(st.integers(0, 500000), st.floats(0, 1e6, allow_nan=False).map(lambda x: round(x, 2)),
                          text_number(negative=False), st.sampled_from(NO_DATA), st.none())
@@ -153,6 +154,7 @@ VALID_CELLS = {  # what a careful HR analyst writes, in every accepted form
     "kpi": st.sampled_from(["销售额", "新客户数", "客户投诉", *RANDOM_KPIS]),
     "target": valid_number, "actual": valid_number,
     "unit": st.sampled_from(["元", "个", "", None]), "note": text_cell,
+    "base": st.one_of(st.integers(0, 20000), st.none()),
 }
 
 
