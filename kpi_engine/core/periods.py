@@ -42,7 +42,7 @@ from .attainment import attainment
 from .methods import method_scores, top_step
 from .scope import identify, in_scope
 from .sources import monthly_rows
-from .totals import competition_rank, grades, person_totals
+from .totals import competition_rank, grades, person_totals, weighted_totals
 
 SEP = "\x1f"  # never in a cell the readers pass on (control characters are refused or dropped)
 KINDS = ("month", "quarter", "year")
@@ -300,19 +300,8 @@ def month_totals(data: InputData, scope: Sequence[str], results: Results, kept: 
     score = np.where(has, s, np.nan if settings.missing_data == "renormalize" else 0.0)
 
     # person_totals, per person-month instead of per person (same sums in the same order).
-    g = pd.Series(np.where(has, score, 0.0)).groupby(pair_of_row, sort=False)
-    g_score = g.sum()
-    g_weight = pd.Series(np.where(has, frame["weight"].to_numpy(), 0.0)).groupby(pair_of_row, sort=False).sum()
-    has_s = pd.Series(has)
-    any_data = has_s.groupby(pair_of_row, sort=False).any()
-    all_data = has_s.groupby(pair_of_row, sort=False).all()
-    if settings.missing_data == "renormalize":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            renorm = g_score * 100.0 / g_weight.where(g_weight > 0)
-        total = g_score.where(all_data, renorm)
-    else:
-        total = g_score
-    total = total.where(any_data).reindex(np.arange(len(pair_person)))  # a person without KPIs: NaN
+    total = weighted_totals(score, frame["weight"], has, pair_of_row, settings)
+    total = total.reindex(np.arange(len(pair_person)))  # a person without KPIs: NaN
     out = pd.DataFrame({
         "employee_id": np.asarray(ids, dtype=object)[pair_person],
         "period": np.asarray(scope, dtype=object)[pair_month],

@@ -31,6 +31,25 @@ def competition_rank(values: pd.Series, groups: pd.Series | None = None) -> pd.S
     return ranks.astype("Int64")
 
 
+def weighted_totals(score, weight, has, groups, settings: Settings) -> pd.Series:
+    """Σ points per group; with 缺失数据 = 重新分配 scaled to 100 over the weight of the
+    KPIs with data when some lack it; NaN for a group with no data at all (scoring.md,
+    "Total"). Sums run in row order, so the same rows give the same bits."""
+    has = pd.Series(np.asarray(has, dtype=bool))
+    groups = np.asarray(groups)
+    g_score = pd.Series(np.where(has, np.asarray(score, dtype="float64"), 0.0)).groupby(groups, sort=False).sum()
+    g_weight = pd.Series(np.where(has, np.asarray(weight, dtype="float64"), 0.0)).groupby(groups, sort=False).sum()
+    any_data = has.groupby(groups, sort=False).any()
+    all_data = has.groupby(groups, sort=False).all()
+    if settings.missing_data == "renormalize":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            renorm = g_score * 100.0 / g_weight.where(g_weight > 0)
+        total = g_score.where(all_data, renorm)
+    else:
+        total = g_score
+    return total.where(any_data)
+
+
 def person_totals(scores: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Per employee_id: total, status counts and the KPIs without data.
 
@@ -40,17 +59,7 @@ def person_totals(scores: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """
     emp = scores["employee_id"]
     has = scores["has_data"].astype(bool)
-    g_score = scores["score"].where(has, 0.0).groupby(emp, sort=False).sum()
-    g_weight = scores["weight"].where(has, 0.0).groupby(emp, sort=False).sum()
-    any_data = has.groupby(emp, sort=False).any()
-    all_data = has.groupby(emp, sort=False).all()
-    if settings.missing_data == "renormalize":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            renorm = g_score * 100.0 / g_weight.where(g_weight > 0)
-        total = g_score.where(all_data, renorm)
-    else:
-        total = g_score
-    total = total.where(any_data)
+    total = weighted_totals(scores["score"], scores["weight"], has, emp, settings)
 
     counts = pd.DataFrame({code: (scores["status"] == code).groupby(emp, sort=False).sum()
                            for code in STATUS_CODES})

@@ -31,7 +31,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 
@@ -42,7 +41,7 @@ from . import sheetkit as sk
 from . import styles as st
 from .detail import person_notes
 from .package import ResultBook
-from .workbook import WORKBOOK_OPTIONS
+from .workbook import WORKBOOK_OPTIONS, save
 
 SUFFIX = {"zh": "_考核表", "en": "_forms"}
 SHEET = {"zh": "考核表", "en": "Forms"}
@@ -301,13 +300,7 @@ def write_forms(outcome: Outcome, path: Path, lang: Lang = "zh", created: dateti
     # A later run over the folder skips this workbook as the engine's own, like the result.
     if book.set_custom_property(RESULT_PROPERTY, outcome.version or __version__):
         raise ValueError(f"the custom property {RESULT_PROPERTY} was refused")
-    try:
-        book.close()
-    except FileCreateError as exc:
-        cause = exc.__cause__ or exc.__context__
-        raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from exc
-    with open(path, "wb") as fh:
-        fh.write(buffer.getbuffer())
+    save(book, buffer, path)
     return sk.cut_issues(book.worksheets(), Path(path).name)
 
 

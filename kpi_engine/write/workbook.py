@@ -124,12 +124,19 @@ def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: dat
     })
     if book.set_custom_property(RESULT_PROPERTY, version):
         raise ValueError(f"the custom property {RESULT_PROPERTY}={version!r} was refused")
+    save(book, buffer, path)
+    return cut
+
+
+def save(book, buffer: io.BytesIO, path: Path) -> None:
+    """Close a workbook built in ``buffer`` and write it to ``path`` in one go.
+
+    The pipeline reports an OSError as "cannot write the output" (exit code 2), so
+    xlsxwriter's own error is turned back into the OSError behind it."""
     try:
         book.close()
     except FileCreateError as exc:
-        # The pipeline reports an OSError as "cannot write the output" (exit code 2).
         cause = exc.__cause__ or exc.__context__
         raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from exc
     with open(path, "wb") as fh:
         fh.write(buffer.getbuffer())
-    return cut
