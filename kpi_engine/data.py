@@ -123,6 +123,10 @@ PEOPLE_COLUMNS = {
     # or a grade), rounded half-up to 2 decimals.
     "coefficient": "float", "base": "float", "months_in_post": "int", "pay": "float",
     "joined": "str", "left": "str",  # YYYY-MM of joining / leaving when known ("" if not)
+    # 强制分布 (core.calibration): the grade by the total and the grade lines; ``grade`` is
+    # the calibrated one where a forced distribution was applied by rank (else the same).
+    # The rank inside the calibration group (NA: not counted in the distribution).
+    "raw_grade": "str", "calibration_rank": "Int64",
 }
 # new_hire / leaver: joined after the scope's first month, left before its last (人员 dates,
 # else the first/last month with rows); probation: on probation at the scope's end;
@@ -160,6 +164,13 @@ TEAM_SUMMARY_COLUMNS = {
     "excellent": "int", "good": "int", "pass": "int", "improve": "int",
     "excellent_share": "float",
     "excluded": "int",  # people on probation left out of the grade counts (probation_excluded)
+}
+# 强制分布 (core.calibration): per group (everyone "" or a team) and bucket (the grades, or
+# excellent / middle / improve for a three-share distribution), the people counted, whether
+# it was applied by rank, the target share and head count, and the raw and final counts.
+CALIBRATION_COLUMNS = {
+    "group": "str", "scored": "int", "applied": "bool", "bucket": "str", "share": "float",
+    "target": "int", "raw": "int", "calibrated": "int",
 }
 TRAINING_PEOPLE_COLUMNS = {
     "employee_id": "str", "name": "str", "team": "str",
@@ -216,6 +227,8 @@ class Results:
     # Each month, quarter and year of the scope (PERIOD_COLUMNS); pipeline.score fills it
     # (core.periods), core.score alone leaves it empty.
     periods: pd.DataFrame = field(default_factory=lambda: frame(PERIOD_COLUMNS))
+    # The forced distribution per group and bucket (CALIBRATION_COLUMNS; empty without one).
+    calibration: pd.DataFrame = field(default_factory=lambda: frame(CALIBRATION_COLUMNS))
 
 
 def frame(columns: dict[str, str], data: dict | None = None) -> pd.DataFrame:

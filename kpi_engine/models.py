@@ -168,6 +168,12 @@ class Settings(BaseModel):
     # 周期汇总: a quarter's / year's total is the mean of its monthly totals (月均分) or the
     # score of its months taken together (累计) — docs/decisions.md, "Periods".
     period_rollup: Literal["monthly_mean", "cumulative"] = "monthly_mean"
+    # 强制分布 (issue 10; docs/decisions.md, "Calibration"): target shares of 优秀 /
+    # 良好+合格 / 待改进 (three) or of each grade (four), summing to 1; compared with the
+    # grades (提示) or applied by rank (按排名) over everyone (全部) or each team (部门).
+    forced_distribution: tuple[float, ...] | None = None
+    calibration_mode: Literal["advise", "rank"] = "advise"
+    calibration_group: Literal["all", "team"] = "all"
 
     @field_validator("excellent_from", "good_from", "pass_from")
     @classmethod
@@ -182,6 +188,10 @@ class Settings(BaseModel):
             raise ValueError("优秀线 ≥ 良好线 ≥ 合格线 must hold")
         if not self.rating_met_from >= self.rating_near_from:
             raise ValueError("等级达标线 ≥ 等级持平线 must hold")
+        shares = self.forced_distribution
+        if shares is not None and (len(shares) not in (3, 4) or min(shares) < 0
+                                   or abs(sum(shares) - 1) > 1e-6):
+            raise ValueError("强制分布 is three or four shares summing to 100%")
         return self
 
     def coefficients(self) -> dict[str, float]:

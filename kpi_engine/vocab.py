@@ -254,6 +254,16 @@ LOWER_FORMULAS: dict[str, tuple[str, ...]] = {
     "inverse": ("目标/实际", "inverse"),
 }
 # 周期汇总: how a quarter's and a year's result is built from its months.
+# 强制分布方式: only compare with the target distribution, or apply it by rank.
+CALIBRATION_MODES: dict[str, tuple[str, ...]] = {
+    "advise": ("提示", "advise", "仅提示", "advisory"),
+    "rank": ("按排名", "rank", "排名", "by rank"),
+}
+# 强制分布范围: the group a forced distribution is applied to.
+CALIBRATION_GROUPS: dict[str, tuple[str, ...]] = {
+    "all": ("全部", "all", "整体", "overall"),
+    "team": ("部门", "team", "按部门", "by team"),
+}
 PERIOD_ROLLUPS: dict[str, tuple[str, ...]] = {
     "monthly_mean": ("月均分", "monthly_mean", "mean of months", "月度平均"),
     "cumulative": ("累计", "cumulative"),
@@ -303,6 +313,9 @@ SETTING_KEYS: dict[str, tuple[str, str]] = {
     "probation_months": ("试用期月数", "probation_months"),
     "probation_excluded": ("试用期不计入等级分布", "probation_excluded"),
     "period_rollup": ("周期汇总", "period_rollup"),
+    "forced_distribution": ("强制分布", "forced_distribution"),
+    "calibration_mode": ("强制分布方式", "calibration_mode"),
+    "calibration_group": ("强制分布范围", "calibration_group"),
 }
 # The coefficient setting of each grade.
 GRADE_COEFFICIENTS: dict[str, str] = {
@@ -317,6 +330,8 @@ SETTING_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "pay_rule": PAY_RULES,
     "prorate": YES_NO,
     "probation_excluded": YES_NO,
+    "calibration_mode": CALIBRATION_MODES,
+    "calibration_group": CALIBRATION_GROUPS,
 }
 
 

@@ -24,6 +24,7 @@ from .pay import coefficient_of, in_post, pay
 from .ratings import combined_ratings
 from .scope import identify, in_scope, resolve_scope
 from .sources import monthly_rows
+from .calibration import calibrate, counted_in_distribution
 from .teams import team_kpis, team_summary
 from .totals import finish_people, person_totals
 from .training import before_after, training_courses, training_courses_by, training_people
@@ -71,7 +72,8 @@ def score(data: InputData, scope: Sequence[str] | None = None, keep: dict | None
     scores = _with_notes_and_left_out(scores, targets, months)
     grid = _monthly(months, rating_months, kpis, tiers, settings)
 
-    people = _people(ident, scores, settings, scope, data.staff)
+    people, calibration, found = _people(ident, scores, settings, scope, data.staff)
+    issues += found
     teams = team_kpis(scores, team_monthly, info, tiers, settings)
     summary, found = team_summary(people, settings)
     issues += found
@@ -93,6 +95,7 @@ def score(data: InputData, scope: Sequence[str] | None = None, keep: dict | None
         tiers=d.frame(d.TIER_COLUMNS, tiers),
         issues=issues,
         training_rows=training,
+        calibration=calibration,
     )
 
 
@@ -225,7 +228,8 @@ def _monthly(months, rating_months, kpis, tiers, settings: Settings) -> pd.DataF
 
 
 def _people(ident: pd.DataFrame, scores: pd.DataFrame, settings: Settings, scope: Sequence[str],
-            staff: pd.DataFrame | None = None) -> pd.DataFrame:
+            staff: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list]:
+    """One row per person (PEOPLE_COLUMNS), the forced distribution's table and its issues."""
     totals = person_totals(scores, settings)
     people = ident.merge(totals, on="employee_id", how="left")
     for code in ("met", "near", "below", "nodata"):
@@ -242,11 +246,13 @@ def _people(ident: pd.DataFrame, scores: pd.DataFrame, settings: Settings, scope
     post = in_post(people, staff if staff is not None else d.frame(d.STAFF_COLUMNS), scope, settings)
     people["joined"], people["left"] = post["joined"], post["left"]
     people["months_in_post"], people["base"] = post["months_in_post"], post["base"]
+    people["flags"] = _flags(people, post, settings, scope)
+    # 强制分布: pay follows the calibrated grade (core.calibration).
+    people, calibration, issues = calibrate(people, counted_in_distribution(people["flags"], settings), settings)
     people["coefficient"] = coefficient_of(people["grade"].to_numpy(dtype=object), settings)
     people["pay"] = pay(people["base"], people["coefficient"], people["total_rounded"],
                         people["months_in_post"], settings, len(scope))
-    people["flags"] = _flags(people, post, settings, scope)
-    return d.frame(d.PEOPLE_COLUMNS, people)
+    return d.frame(d.PEOPLE_COLUMNS, people), calibration, issues
 
 
 def _flags(people: pd.DataFrame, post: pd.DataFrame, settings: Settings, scope: Sequence[str]
@@ -304,7 +310,13 @@ def for_team(results: Results, team: str) -> Results:
         issues=[i for i in results.issues if _about(i, ids, team)],
         training_rows=team_rows,
         periods=mine(results.periods),
+        calibration=_calibration_of(results.calibration, team),
     )
+
+
+def _calibration_of(table: pd.DataFrame, team: str) -> pd.DataFrame:
+    """The forced distribution rows a team's workbook shows: everyone's and the team's."""
+    return table.loc[table["group"].isin(["", team])].reset_index(drop=True)
 
 
 def _about(issue, ids: set[str], team: str) -> bool:
@@ -369,7 +381,7 @@ def by_team(results: Results, teams: Iterable[str] | None = None) -> Iterator[tu
         code = names.get_loc(team)
         parts = {key: frame.take(at[code]).reset_index(drop=True) for key, (frame, at) in split.items()}
         issues = [results.issues[i] for i in heapq.merge(general, own.get(team, ()))]
-        yield team, replace(results, issues=issues, **parts)
+        yield team, replace(results, issues=issues, calibration=_calibration_of(results.calibration, team), **parts)
 
 
 def _positions(codes: np.ndarray, n: int) -> list[np.ndarray]:

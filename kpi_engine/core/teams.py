@@ -9,6 +9,7 @@ from .. import data as d
 from ..issues import Issue, IssueType
 from ..models import Settings
 from .aggregate import aggregate
+from .calibration import counted_in_distribution
 from .attainment import attainment, status
 from .methods import top_step
 
@@ -52,8 +53,8 @@ def team_summary(people: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame
     # 试用期不计入等级分布 = 是: people on probation leave the grade counts and the 优秀 share
     # (and the count of scored people those shares are of); they keep their own grade.
     excluded = pd.Series(False, index=people.index)
-    if settings.probation_excluded and "flags" in people:
-        excluded = people["flags"].map(lambda f: "probation" in f if isinstance(f, tuple) else False).astype(bool)
+    if "flags" in people:
+        excluded = pd.Series(~counted_in_distribution(people["flags"], settings), index=people.index)
     counted = people.loc[~excluded]
     grades = pd.crosstab(counted["team"], counted["grade"])
     g = people.groupby("team", sort=True)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
+
 import pandas as pd
 from pydantic import ValidationError
 
@@ -26,6 +30,19 @@ SETTINGS_INVALID = IssueType(
     "settings_invalid", "error",
     zh="设置之间互相矛盾（{reason}），全部沿用默认值。请更正设置表。",
     en="The settings contradict each other ({reason}); all defaults are used. Correct the Settings sheet.",
+)
+
+BAD_DISTRIBUTION = IssueType(
+    "bad_distribution", "error",
+    zh="{where}：强制分布 {value} 无法识别。请写三个或四个百分数，用 / 分隔：20/70/10（优秀/良好+合格/待改进）"
+    "或 10/40/40/10（优秀/良好/合格/待改进）。未启用强制分布。",
+    en="{where}: forced distribution {value} cannot be read. Write three or four percentages separated by /: "
+    "20/70/10 (Excellent / Good+Pass / Needs improvement) or 10/40/40/10 (one per grade). No forced distribution is used.",
+)
+DISTRIBUTION_NOT_100 = IssueType(
+    "distribution_not_100", "error",
+    zh="{where}：强制分布 {value} 合计 {sum}，应为 100%。请更正；未启用强制分布。",
+    en="{where}: forced distribution {value} adds up to {sum}, not 100%. Correct it; no forced distribution is used.",
 )
 
 POINTS_KEYS = ("excellent_from", "good_from", "pass_from")
@@ -56,7 +73,16 @@ def read_settings(rows: Rows) -> tuple[Settings, list[Issue]]:
         m = rows.live & (keys == key)
         if not m.any():
             continue
-        if key in WORD_KEYS:
+        if key == "forced_distribution":
+            filled = m & ~raw.map(_blank).astype(bool)
+            shares = pd.Series(None, index=raw.index, dtype=object)
+            shares[m] = raw[m].map(distribution).to_numpy(object)
+            ok = shares.map(lambda v: isinstance(v, tuple) and abs(sum(v) - 1) <= 1e-6).astype(bool)
+            parsed[m & ok] = shares[m & ok].to_numpy(object)
+            rows.flag(filled & shares.isna(), BAD_DISTRIBUTION, "value")
+            off = filled & shares.notna() & ~ok
+            rows.flag(off, DISTRIBUTION_NOT_100, "value", sum=shares[off].map(lambda v: f"{sum(v):.0%}"))
+        elif key in WORD_KEYS:
             codes, unk, blank = word_lookup(raw[m], WORD_KEYS[key])
             parsed[m] = codes.to_numpy(object)
             bad[m] = unk.to_numpy(bool)
@@ -113,9 +139,39 @@ def read_settings(rows: Rows) -> tuple[Settings, list[Issue]]:
     return settings, issues
 
 
+def distribution(value) -> tuple[float, ...] | None:
+    """``20/70/10``, ``20%/70%/10%``, ``0.2、0.7、0.1`` or ``10/40/40/10`` → shares as
+    fractions (summing to 1 when written right); None when it is not three or four numbers.
+    Percent signs or a sum near 100 mean percentages; a sum near 1, fractions."""
+    if _blank(value) is not False:
+        return None
+    text = unicodedata.normalize("NFKC", str(value))
+    parts = [p for p in re.split(r"[/|,;、:\s]+", text.strip()) if p]
+    if len(parts) not in (3, 4):
+        return None
+    try:
+        nums = [float(p.rstrip("%")) for p in parts]
+    except ValueError:
+        return None
+    if any(not math.isfinite(x) or x < 0 for x in nums):
+        return None
+    if any(p.endswith("%") for p in parts) or abs(sum(nums) - 1) > 1e-6:
+        nums = [x / 100 for x in nums]
+    return tuple(round(x, 9) for x in nums)
+
+
+def _blank(v) -> bool | None:
+    """True for an empty cell, False for one with something in it."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return True
+    return str(v).strip() == ""
+
+
 def _show(v) -> str:
     if v is None:
         return "—"
+    if isinstance(v, tuple):
+        return "/".join(f"{x * 100:g}" for x in v)
     if isinstance(v, bool):
         return vocab.word(vocab.YES_NO, v, "zh")
     if isinstance(v, float):
