@@ -452,6 +452,7 @@ def summary(outcome: Outcome, lang: str = "zh", periods: bool = True) -> dict:
                 "role": r.role,
                 "total": None if pd.isna(r.total_rounded) else float(r.total_rounded),
                 "grade": r.grade or None,
+                "raw_grade": r.raw_grade or None,  # before a forced distribution by rank (else the same)
                 "team_rank": None if pd.isna(r.team_rank) else int(r.team_rank),
                 "overall_rank": None if pd.isna(r.overall_rank) else int(r.overall_rank),
                 "incomplete": bool(r.incomplete),
@@ -463,9 +464,25 @@ def summary(outcome: Outcome, lang: str = "zh", periods: bool = True) -> dict:
             }
             for r in people.itertuples(index=False)
         ],
+        "calibration": calibration_summary(outcome.results),
         "period_rollup": outcome.results.settings.period_rollup,
         "periods": period_summary(outcome.results.periods) if periods else [],
         "issue_list": outcome.report.records(lang),
+    }
+
+
+def calibration_summary(results) -> dict | None:
+    """The forced distribution (core.calibration) as --json prints it: the setting, and per
+    group (``""`` for everyone) and bucket the target share and head count and the counts
+    by total and after calibration; None without one."""
+    s = results.settings
+    if s.forced_distribution is None:
+        return None
+    return {
+        "shares": list(s.forced_distribution), "mode": s.calibration_mode, "group": s.calibration_group,
+        "groups": [{"group": r.group, "scored": int(r.scored), "applied": bool(r.applied), "bucket": r.bucket,
+                    "share": float(r.share), "target": int(r.target), "raw": int(r.raw),
+                    "calibrated": int(r.calibrated)} for r in results.calibration.itertuples(index=False)],
     }
 
 

@@ -137,7 +137,8 @@ TIER_TABLES: tuple[tuple[str, float, float], ...] = (
 
 # The settings this department changed from the defaults; every other key is written
 # with its default, as the template lists it.
-SETTINGS_CHANGED: dict[str, Any] = {"excellent_max_share": 0.4}
+SETTINGS_CHANGED: dict[str, Any] = {"excellent_max_share": 0.4, "forced_distribution": "20/70/10",
+                                    "calibration_mode": "按排名"}
 
 # (id, course, category, planned hours, mandatory, roles, session dates by team group)
 COURSES: tuple[tuple[str, str, str, float, bool, tuple[str, ...], tuple[date, ...]], ...] = (

@@ -126,7 +126,7 @@ def test_by_team_each_team_is_its_own_group():
     south = people.loc[people["team"] == "华南"]
     assert (south["grade"] == south["raw_grade"]).all()  # 10 people: advisory
     applied = res.calibration.groupby("group")["applied"].first().to_dict()
-    assert applied == {"华东": True, "华南": False}
+    assert applied == {"": False, "华东": True, "华南": False}  # everyone: shown for comparison
 
 
 # --- the setting ---------------------------------------------------------------------------
@@ -207,3 +207,76 @@ def test_with_the_setting_off_nothing_changes(values, shares):
         other = _score(totals, **setting).people
         assert other.drop(columns=["calibration_rank"]).equals(plain.drop(columns=["calibration_rank"]))
         assert (other["grade"] == other["raw_grade"]).all()
+
+
+# --- the workbook: live formulas, recalculated by LibreOffice -------------------------------
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+@pytest.mark.parametrize("shares, group", [((0.2, 0.3, 0.4, 0.1), "all"), ((0.2, 0.7, 0.1), "team")])
+def test_calibrated_grades_recalculate_and_follow_an_edited_actual(tmp_path, shares, group):
+    """汇总's 校准名次 / 校准等级 / 系数, 总览's counts and the 强制分布 sheet recalculate to the
+    engine's values; after an actual is edited on 明细 (the last person becomes the first)
+    they give what the engine gives for the edited input."""
+    import openpyxl
+
+    from kpi_engine.write.workbook import write_workbook
+
+    from . import libreoffice as lo
+    from . import outcome_fixture as fx
+    from .test_recalc_libreoffice import CREATED, _equal, _find_row, _formulas_agree
+
+    totals = {f"E{i:03d}": 100.0 - i * 1.5 for i in range(30)}  # 100 … 56.5
+    totals["E010"] = totals["E009"]  # a tie
+    teams = {e: ("华东" if i < 27 else "华南") for i, e in enumerate(totals)}
+
+    def data_with(last: float):
+        values = {**totals, "E029": last}
+        rows = [target(e, "销售额", "2026-03", t=100.0, a=v, row=i + 2, team=teams[e])
+                for i, (e, v) in enumerate(values.items())]
+        return inputs(rows, scheme_rows=ONE_KPI, settings=Settings(
+            forced_distribution=shares, calibration_mode="rank", calibration_group=group))
+
+    before = fx.outcome_of(data_with(totals["E029"]))
+    src = tmp_path / "result.xlsx"
+    write_workbook(before, src, created=CREATED)
+    checked, wrong = _formulas_agree(src, lo.recalc(src, tmp_path / "out"))
+    assert wrong == [] and checked > 0
+    book = openpyxl.load_workbook(src)
+    assert "强制分布" in book.sheetnames
+    book["明细"][f"K{_find_row(book['明细'], 'E029', '销售额')}"] = 120.0
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    got = openpyxl.load_workbook(lo.recalc(edited, tmp_path / "out-edited"), data_only=True)
+    expected = fx.outcome_of(data_with(120.0)).results
+    people = expected.people.set_index("employee_id")
+    assert people.at["E029", "grade"] == "excellent" and people.at["E029", "raw_grade"] == "excellent"
+    summary = got["汇总"]
+    col = {h: i for i, h in enumerate(c.value for c in summary[2])}
+    words = {"excellent": "优秀", "good": "良好", "pass": "合格", "improve": "待改进"}
+    seen = 0
+    for r in summary.iter_rows(min_row=3, values_only=True):
+        if r[0] not in people.index:
+            continue
+        p = people.loc[r[0]]
+        assert r[col["校准等级"]] == words[p["grade"]], r[0]
+        assert r[col["等级"]] == words[p["raw_grade"]], r[0]
+        assert _equal(float(p["coefficient"]), r[col["系数"]]), r[0]
+        assert _equal(float(p["calibration_rank"]), r[col["校准名次"]]), r[0]
+        seen += 1
+    assert seen == 30
+    sheet = got["强制分布"]
+    header = [c.value for c in sheet[2]]
+    table = expected.calibration.set_index(["group", "bucket"])
+    for r in sheet.iter_rows(min_row=3, values_only=True):
+        g = "" if r[0] == "全部" else r[0]
+        for j, h in enumerate(header):
+            if h and "\n" in h:
+                bucket = next(b for b in ("excellent", "middle", "good", "pass", "improve")
+                              if (g, b) in table.index and h.startswith(_bucket_word(b)))
+                kind = {"目标人数": "target", "按总分": "raw", "校准后": "calibrated"}[h.split("\n")[1][:4].rstrip("（")]
+                assert r[j] == table.at[(g, bucket), kind], (r[0], h)
+
+
+def _bucket_word(bucket: str) -> str:
+    return {"excellent": "优秀", "middle": "良好+合格", "good": "良好", "pass": "合格", "improve": "待改进"}[bucket]

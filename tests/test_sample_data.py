@@ -276,14 +276,20 @@ def test_sample_scores_as_a_pleasant_first_look(loaded):
     results = score(loaded)
     people = results.people
     assert len(people) == 40 and people["total"].notna().all()
+    raw = people["raw_grade"].value_counts()
+    assert set(raw.index) == {"excellent", "good", "pass", "improve"}
+    assert 0.25 <= raw["excellent"] / 40 <= 0.45 and raw["good"] >= 12
+    # 强制分布 20/70/10 by rank over all 40: 8 优秀, 4 待改进, the middle keeps 良好/合格.
     grades = people["grade"].value_counts()
-    assert set(grades.index) == {"excellent", "good", "pass", "improve"}
-    assert 0.25 <= grades["excellent"] / 40 <= 0.45 and grades["good"] >= 12
-    # The blank actual shows as one incomplete person; the transfer and 华东's many 优秀
-    # are the core's two warnings.
+    assert (grades["excellent"], grades["improve"], grades["good"] + grades["pass"]) == (8, 4, 28)
+    # The blank actual shows as one incomplete person; the transfer, 华东's many 优秀 and
+    # the teams above the distribution's 20% 优秀 are the core's warnings.
     assert people["incomplete"].sum() == 1
-    codes = sorted(i.code for i in results.issues)
-    assert codes == ["core_excellent_share_exceeded", "core_person_changed"]
+    codes = sorted(i.code for i in results.issues if i.level != "info")
+    assert codes == ["core_distribution_above_target"] * 3 + ["core_excellent_share_exceeded", "core_person_changed"]
+    above = sorted(dict(i.params)["team"] for i in results.issues if i.code == "core_distribution_above_target")
+    assert above == ["华东", "华北", "华南"]
+    assert [i.code for i in results.issues if i.level == "info"] == ["calibration_applied"]
     assert results.scores["has_data"].all()
 
 

@@ -101,13 +101,18 @@ def calibrate(people: pd.DataFrame, counted: np.ndarray, settings: Settings
     sizes = group[member].value_counts()
     raw = out["grade"].to_numpy(dtype=object)
     new = raw.copy()
-    rows, issues = [], []
+    issues = []
     apply = settings.calibration_mode == "rank"
-    for key in sorted(set(group), key=lambda g: (g != ALL, g)):
+    groups = group.to_numpy()
+    applied_in: dict[str, bool] = {}
+    for key in sorted(set(groups), key=lambda g: (g != ALL, g)):
         n = int(sizes.get(key, 0))
         seats = head_counts(n, shares)
-        applied = apply and n >= MIN_GROUP
-        mine = member & (group.to_numpy() == key)
+        applied_in[key] = applied = apply and n >= MIN_GROUP
+        mine = member & (groups == key)
+        label = "全部" if key == ALL else f"部门 {key}"
+        label_en = "Everyone" if key == ALL else f"Team {key}"
+        about = {} if key == ALL else {"team": key}  # a team's workbook (--split-by team) keeps its own
         if applied:
             # The bucket of each member's rank: the first whose cumulative count reaches it.
             at = np.searchsorted(np.cumsum(seats), rank.to_numpy()[mine], side="left")
@@ -117,21 +122,27 @@ def calibrate(people: pd.DataFrame, counted: np.ndarray, settings: Settings
                 middle = picked == "middle"
                 picked[middle] = [clamp[g] for g in raw[mine][middle]]
             new[mine] = picked
-        raw_counts = _bucket_counts(raw[mine], buckets)
-        final_counts = _bucket_counts(new[mine], buckets)
-        for b, share, seat, rc, fc in zip(buckets, shares, seats, raw_counts, final_counts):
-            rows.append({"group": key, "scored": n, "applied": applied, "bucket": b, "share": float(share),
-                         "target": int(seat), "raw": int(rc), "calibrated": int(fc)})
-        label = "全部" if key == ALL else f"部门 {key}"
-        label_en = "Everyone" if key == ALL else f"Team {key}"
-        about = {} if key == ALL else {"team": key}  # a team's workbook (--split-by team) keeps its own
-        if applied:
             issues.append(CALIBRATED(value=label, group=label, group_en=label_en, scored=n, **about,
-                                     counts=_show(final_counts), targets=_show(seats),
+                                     counts=_show(_bucket_counts(new[mine], buckets)), targets=_show(seats),
                                      changed=int((new[mine] != raw[mine]).sum())))
         elif apply:
-            issues.append(ADVISORY_SMALL(value=label, group=label, group_en=label_en, scored=n, **about, minimum=MIN_GROUP))
+            issues.append(ADVISORY_SMALL(value=label, group=label, group_en=label_en, scored=n, **about,
+                                         minimum=MIN_GROUP))
     out["grade"] = new
+    # The table: everyone, then each team, whatever the calibration group — targets for
+    # comparison where it is not one; ``applied`` only on the groups calibrated.
+    teams = out["team"].astype(str).to_numpy()
+    rows = []
+    for key in [ALL, *sorted(set(teams))]:
+        mine = member & ((teams == key) if key != ALL else True)
+        n = int(mine.sum())
+        seats = head_counts(n, shares)
+        is_group = (settings.calibration_group == "team") == (key != ALL)
+        for b, share, seat, rc, fc in zip(buckets, shares, seats, _bucket_counts(raw[mine], buckets),
+                                          _bucket_counts(new[mine], buckets)):
+            rows.append({"group": key, "scored": n, "applied": is_group and applied_in.get(key, False),
+                         "bucket": b, "share": float(share), "target": int(seat), "raw": int(rc),
+                         "calibrated": int(fc)})
     table = pd.DataFrame(rows)
     issues += _above_target(out, raw, member, shares)
     return out, d.frame(d.CALIBRATION_COLUMNS, table), issues

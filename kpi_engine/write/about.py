@@ -178,6 +178,7 @@ def formulas_in_force(settings: Settings, lang: Lang, params_sheet: str) -> list
             ("总分", f"{total}；四舍五入到两位小数，等级和排名都用这个两位小数的总分"),
             ("等级", f"优秀 ≥ {_num(s.excellent_from)}，良好 ≥ {_num(s.good_from)}，合格 ≥ {_num(s.pass_from)}，否则待改进"),
             ("系数与绩效工资", _pay_text(s, "zh")),
+            ("强制分布", _calibration_text(s, "zh")),
             ("在岗月数", _post_text(s, "zh")),
             ("排名", "按总分从高到低，同分同名次（1、2、2、4）；部门排名在部门内排；没有任何指标数据的人不计总分、等级和排名"),
             ("周期", _PERIODS_ZH[s.period_rollup]),
@@ -205,6 +206,7 @@ def formulas_in_force(settings: Settings, lang: Lang, params_sheet: str) -> list
         ("Total", f"{total}; rounded half-up to 2 decimals, and grade and ranks use that rounded total"),
         ("Grade", f"Excellent ≥ {_num(s.excellent_from)}, Good ≥ {_num(s.good_from)}, Pass ≥ {_num(s.pass_from)}, else Needs improvement"),
         ("Coefficient and pay", _pay_text(s, "en")),
+        ("Forced distribution", _calibration_text(s, "en")),
         ("Months in post", _post_text(s, "en")),
         ("Rank", "by total, highest first; ties share a rank (1, 2, 2, 4); team rank within the team; a person without any KPI data has no total, grade or rank"),
         ("Periods", _PERIODS_EN[s.period_rollup]),
@@ -231,6 +233,37 @@ def _pay_text(s: Settings, lang: Lang) -> str:
     pro = " × months in post ÷ months in the period" if s.prorate else ""
     return (f"coefficient by grade: {coefs}. Pay = {rule}{pro}, rounded half-up to 2 decimals; without a pay base "
             "only the coefficient shows. Coefficient and pay are formulas on Summary that follow the grade")
+
+
+def _calibration_text(s: Settings, lang: Lang) -> str:
+    """The forced distribution in force, in words (core.calibration)."""
+    shares = s.forced_distribution
+    if shares is None:
+        return "未设置" if lang == "zh" else "none"
+    pct = "/".join(f"{x * 100:.10g}" for x in shares) + "%"
+    if lang == "zh":
+        what = "优秀/良好+合格/待改进" if len(shares) == 3 else "优秀/良好/合格/待改进"
+        where = "全部人员一起" if s.calibration_group == "all" else "每个部门分别"
+        if s.calibration_mode == "advise":
+            return (f"目标分布 {pct}（{what}），只作提示：在“强制分布”工作表对比各部门和全部的实际分布，"
+                    "优秀比例高于目标的部门列在“问题”，等级不调整")
+        return (f"目标分布 {pct}（{what}），按排名套用（{where}）：目标人数 = 比例 × 计入等级分布的人数，按最大余数法取整"
+                "（余数相同的给较高一档）；按总分排名（同分同名次）依次分档，同分的人不拆开，都归入名次所在的一档"
+                + ("；中间一档保留原等级，原为优秀的记良好，原为待改进的记合格" if len(shares) == 3 else "")
+                + f"。不足 25 人的范围只作提示。“汇总”的等级是按总分的原始等级，校准等级是套用后的等级，系数和绩效工资按校准等级")
+    what = "Excellent / Good+Pass / Needs improvement" if len(shares) == 3 else "one per grade"
+    where = "everyone ranked together" if s.calibration_group == "all" else "each team on its own"
+    if s.calibration_mode == "advise":
+        return (f"target distribution {pct} ({what}), advisory: the Calibration sheet compares each team's and "
+                "everyone's grades with it; teams above its Excellent share are listed on Issues; no grade changes")
+    return (f"target distribution {pct} ({what}), applied by rank ({where}): head counts = share × the people "
+            "counted in the grade distribution, rounded by the largest remainder (an equal remainder to the better "
+            "bucket); people take buckets in order of total (ties share a rank and are never split: they take the "
+            "bucket their rank falls in)"
+            + ("; the middle bucket keeps the raw grade, Excellent becoming Good and Needs improvement Pass"
+               if len(shares) == 3 else "")
+            + ". Groups under 25 people are advisory only. Summary's Grade is the raw grade by total; Calibrated "
+            "grade is the one applied, which coefficient and pay follow")
 
 
 def _post_text(s: Settings, lang: Lang) -> str:
@@ -264,6 +297,8 @@ def settings_in_force(settings: Settings, lang: Lang) -> list[tuple[str, str]]:
             shown = vocab.word(vocab.SETTING_WORDS[key], v, lang)
         elif isinstance(v, bool):
             shown = vocab.word(vocab.YES_NO, v, lang)
+        elif isinstance(v, tuple):  # 强制分布
+            shown = "/".join(f"{x * 100:.10g}" for x in v) + "%"
         elif key in percent:
             shown = _pct(v)
         else:

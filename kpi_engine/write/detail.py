@@ -20,6 +20,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .. import vocab
+from ..core.calibration import counted_in_distribution
 from ..core.methods import tier_points
 from ..data import Results
 from ..issues import field_label
@@ -37,8 +38,9 @@ SCORE_KEYS = (
 )
 SUMMARY_KEYS = (
     "employee_id", "name", "team", "role", "total", "grade", "team_rank", "overall_rank",
-    "met", "near", "below", "nodata", "notes", "flags", "coefficient", "base", "months_in_post", "pay",
-    "person_key", "team_key", "in_distribution",
+    "met", "near", "below", "nodata", "notes", "flags", "calibrated_grade",
+    "coefficient", "base", "months_in_post", "pay",
+    "person_key", "team_key", "in_distribution", "calibration_rank",
 )
 # 汇总 opens with a title row (period, teams) above its header row (0-based rows).
 SUMMARY_HEADER_ROW = 1
@@ -127,10 +129,73 @@ def write_params(book: Workbook, ws: Worksheet, styles: st.Styles, results: Resu
             ranges[tiers.at[s, "table"]] = (*rng, f"'{name}'!$E${a}:$E${b}") if tiers.at[s, "linear"] else rng
     layout.last_row, layout.last_col = last, 3  # the autofilter: the settings table
     layout.print_last_row = top + len(tiers)
+    if by_rank(settings):
+        layout.print_last_row = _write_calibration_params(book, ws, styles, results, lang, top + len(tiers) + 3)
     sk.finish(ws, layout)
     # Very hidden (only a macro shows it again): its cells are what the formulas read.
     ws.very_hidden()
     return ranges
+
+
+def by_rank(settings) -> bool:
+    """A forced distribution applied by rank (强制分布方式 = 按排名): 汇总 shows 校准等级."""
+    return settings.forced_distribution is not None and settings.calibration_mode == "rank"
+
+
+def calibration_groups(results: Results) -> pd.DataFrame:
+    """The rows of 参数's calibration table, in the order 汇总's formulas index them: one
+    row for everyone, or one per team in 部门序号 order. Cumulative head counts of the
+    first three buckets and whether the group is calibrated (core.calibration)."""
+    table = results.calibration
+    wide = table.assign(upto=table.groupby("group", sort=False)["target"].cumsum())
+    per = {g: rows for g, rows in wide.groupby("group", sort=False)}
+    if results.settings.calibration_group == "team":
+        groups = list(pd.unique(summary_order(results.people)["team"]))
+    else:
+        groups = [""]
+    out = []
+    for g in groups:
+        rows = per.get(g)
+        upto = [0, 0, 0] if rows is None else [*rows["upto"].tolist(), 0, 0][:3]
+        out.append({"group": g, "scored": 0 if rows is None else int(rows["scored"].iloc[0]),
+                    "upto1": upto[0], "upto2": upto[1], "upto3": upto[2],
+                    "on": 1.0 if rows is not None and bool(rows["applied"].iloc[0]) else 0.0})
+    return pd.DataFrame(out)
+
+
+def calibration_live(results: Results) -> bool:
+    """Whether 汇总 can rank its own rows for the calibration: always per team; for
+    everyone only when the workbook holds everyone counted (not a team's workbook of
+    --split-by team, whose company-wide ranks stand as values)."""
+    return results.settings.calibration_group == "team" or holds_everyone(results)
+
+
+def holds_everyone(results: Results) -> bool:
+    """Whether this workbook's people are everyone the forced distribution counted (a
+    team's workbook of --split-by team holds one team's)."""
+    everyone = results.calibration.loc[results.calibration["group"] == ""]
+    people = results.people
+    here = int((people["total_rounded"].notna() & people["calibration_rank"].notna()).sum())
+    return not everyone.empty and int(everyone["scored"].iloc[0]) == here
+
+
+def _write_calibration_params(book: Workbook, ws: Worksheet, styles: st.Styles, results: Results, lang: Lang,
+                              top: int) -> int:
+    """参数's 强制分布 table under defined names (fx.CALIBRATION_NAMES); returns its last row."""
+    name = lb.sheet_name("params", lang)
+    groups = calibration_groups(results)
+    everyone = lb.text("calibration_everyone", lang)
+    cols = [
+        sk.Col("group", lb.label(lb.PARAMS, "cal_group", lang), "str", groups["group"].replace("", everyone)),
+        sk.Col("scored", lb.label(lb.PARAMS, "cal_scored", lang), "num", groups["scored"].astype(float)),
+        *[sk.Col(k, lb.label(lb.PARAMS, f"cal_{k}", lang), "num", groups[k].astype(float))
+          for k in ("upto1", "upto2", "upto3", "on")],
+    ]
+    last = sk.write_table(ws, styles, top, 0, cols)
+    first, end = top + 2, top + 1 + max(len(groups), 1)
+    for defined, c in zip(fx.CALIBRATION_NAMES, "CDEF"):
+        sk.check(ws, top, 0, book.define_name(defined, f"='{name}'!${c}${first}:${c}${end}"), "define_name")
+    return last
 
 
 # --- 明细 -----------------------------------------------------------------------------
@@ -315,9 +380,17 @@ def person_notes(people: pd.DataFrame, lang: Lang) -> list[str]:
             parts.append(lb.text("note_incomplete", lang))
         if row.total_rounded > 100:
             parts.append(lb.text("note_over_100", lang))
+        if row.raw_grade and row.grade != row.raw_grade:
+            parts.append(lb.text("note_calibrated", lang, raw=vocab.word(vocab.GRADES, row.raw_grade, lang),
+                                 grade=vocab.word(vocab.GRADES, row.grade, lang)))
         return part.join(parts)
 
-    frame = people[["total", "total_rounded", "missing_kpis", "left_out", "changes", "incomplete"]].copy()
+    frame = people[["total", "total_rounded", "missing_kpis", "left_out", "changes", "incomplete",
+                    *(c for c in ("grade", "raw_grade") if c in people)]].copy()
+    for c in ("grade", "raw_grade"):
+        if c not in frame:
+            frame[c] = ""
+        frame[c] = frame[c].fillna("").astype(str)
     for c in ("missing_kpis", "left_out", "changes"):
         frame[c] = frame[c].map(lambda v: tuple(v) if isinstance(v, (tuple, list)) else ())
     return [one(r) for r in frame.itertuples(index=False)]
@@ -437,7 +510,10 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
     notes = person_notes(people, lang)
     flags = person_flags(people, lang)
     plain = styles.get()
-    grade_fmt = people["grade"].map(lambda g: styles.grade(g) if g else plain).tolist()
+    grade_fmt = people["raw_grade"].map(lambda g: styles.grade(g) if g else plain).tolist()
+    calibrated_col, rank_col, pay_grade_cell = _calibration_cols(results, people, styles, lang, rows, {
+        "total": total_cell, "grade": grade_cell, "totals": totals, "team_keys": team_keys,
+        "team_key": team_key_cell, "first": first, "end": end})
     cols = [
         sk.Col("employee_id", "", "str", people["employee_id"]),
         sk.Col("name", "", "str", people["name"]),
@@ -446,14 +522,15 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
         sk.Col("total", "", "formula", per_person(lambda rg: fx.total(results.settings.missing_data, rg, key_cell)),
                styles.get(st.POINTS, bold=True), saved=rounded, num=st.POINTS),
         sk.Col("grade", "", "formula", fx.fill(fx.grade(total_cell, grades), rows), grade_fmt,
-               saved=people["grade"].map(lambda g: grades.get(g, "")).fillna("")),
+               saved=people["raw_grade"].map(lambda g: grades.get(g, "")).fillna("")),
         sk.Col("team_rank", "", tr_kind, tr_values, integer, saved=rank_saved["team_rank"], num="0"),
         sk.Col("overall_rank", "", or_kind, or_values, integer, saved=rank_saved["overall_rank"], num="0"),
         *[sk.Col(s, "", "formula", per_person(lambda rg, s=s: fx.status_count(rg, key_cell, words[s])), integer,
                  saved=people[s].astype(float), num="0") for s in STATUS_CODES],
         sk.Col("notes", "", "str", notes, styles.get(wrap=True), max_width=70),
         sk.Col("flags", "", "str", flags, styles.get(wrap=True), max_width=24),
-        sk.Col("coefficient", "", "formula", fx.fill(fx.coefficient(grade_cell, grades), rows), styles.get("0.00"),
+        calibrated_col,
+        sk.Col("coefficient", "", "formula", fx.fill(fx.coefficient(pay_grade_cell, grades), rows), styles.get("0.00"),
                saved=people["coefficient"], num="0.00"),
         sk.Col("base", "", "num", people["base"], styles.get("#,##0.00", unlocked=True), num="#,##0.00"),
         sk.Col("months_in_post", "", "num", people["months_in_post"].astype(float), integer, num="0"),
@@ -467,6 +544,7 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
         # 1: counted in the grade distribution (总览's counts); 0: on probation with
         # 试用期不计入等级分布 = 是.
         sk.Col("in_distribution", "", "num", in_distribution(results.settings, people), group=True),
+        rank_col,
     ]
     for c in cols:
         c.header = lb.label(lb.SUMMARY, c.key, lang)
@@ -484,12 +562,12 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
     sk.fit_row_heights(ws, head + 1, [notes, flags],
                        [layout.widths[keys.index("notes")], layout.widths[keys.index("flags")]])
     if n:
-        g = keys.index("grade")
-        for code in vocab.GRADES:
-            rc = ws.conditional_format(head + 1, g, last_row, g, {
-                "type": "cell", "criteria": "==", "value": fx.quote(grades[code]),
-                "format": styles.grade_cf(code), "stop_if_true": True})
-            sk.check(ws, head + 1, g, rc, "conditional_format")
+        for g in [keys.index("grade")] + ([keys.index("calibrated_grade")] if by_rank(results.settings) else []):
+            for code in vocab.GRADES:
+                rc = ws.conditional_format(head + 1, g, last_row, g, {
+                    "type": "cell", "criteria": "==", "value": fx.quote(grades[code]),
+                    "format": styles.grade_cf(code), "stop_if_true": True})
+                sk.check(ws, head + 1, g, rc, "conditional_format")
     if n and rounded.notna().any() and last_row + 2 + sk.chart_rows(_chart_height(n)) < parts.EXCEL_ROWS:
         # On a printed page of its own, right after the table (below a table of a million
         # people there is no room, and no use, for it).
@@ -502,9 +580,44 @@ def write_summary(book: Workbook, ws: Worksheet, styles: st.Styles, results: Res
 def in_distribution(settings, people: pd.DataFrame) -> np.ndarray:
     """1.0 where the person counts in the grade distribution, 0.0 where not (on probation
     with 试用期不计入等级分布 = 是; core.teams.team_summary leaves the same people out)."""
-    if not settings.probation_excluded:
-        return np.ones(len(people))
-    return np.array([0.0 if isinstance(f, tuple) and "probation" in f else 1.0 for f in people["flags"]])
+    return counted_in_distribution(people["flags"], settings).astype(float)
+
+
+def _calibration_cols(results: Results, people: pd.DataFrame, styles: st.Styles, lang: Lang, rows: np.ndarray,
+                      cells: dict) -> tuple[sk.Col, sk.Col, str]:
+    """汇总's 校准等级 and hidden 校准名次 columns, and the grade cell 系数 reads.
+
+    Without 强制分布方式 = 按排名 both are blank, collapsed columns and 系数 reads 等级.
+    Otherwise 校准名次 ranks the row in its group and 校准等级 looks its bucket up on
+    参数 (fx.calibrated_grade); in a team's workbook of a company-wide calibration the
+    ranks are the company's, so both stand as the engine's values."""
+    n = len(people)
+    grades = {g: vocab.word(vocab.GRADES, g, lang) for g in vocab.GRADES}
+    settings = results.settings
+    if not by_rank(settings):
+        return (sk.Col("calibrated_grade", "", "str", [""] * n, group=True),
+                sk.Col("calibration_rank", "", "num", [np.nan] * n, group=True), cells["grade"])
+    keys = SUMMARY_KEYS
+    rank_cell = f"${_col(keys, 'calibration_rank')}{{r}}"
+    counted_col = _col(keys, "in_distribution")
+    counted = f"${counted_col}${cells['first']}:${counted_col}${cells['end']}"
+    saved_rank = pd.to_numeric(people["calibration_rank"], errors="coerce").astype(float)
+    saved_grade = people["grade"].map(lambda g: grades.get(g, "")).fillna("")
+    fmt = people["grade"].map(lambda g: styles.grade(g) if g else styles.get()).tolist()
+    by_team = settings.calibration_group == "team"
+    if calibration_live(results):
+        group = cells["team_key"] if by_team else "1"
+        rank = sk.Col("calibration_rank", "", "formula", fx.fill(fx.calibration_rank(
+            cells["total"], f"${counted_col}{{r}}", cells["totals"], counted,
+            cells["team_key"] if by_team else None, cells["team_keys"] if by_team else None), rows),
+            styles.get("0"), saved=saved_rank, num="0", group=True)
+        grade = sk.Col("calibrated_grade", "", "formula", fx.fill(fx.calibrated_grade(
+            rank_cell, cells["grade"], group, len(settings.forced_distribution), grades), rows), fmt,
+            saved=saved_grade)
+    else:
+        rank = sk.Col("calibration_rank", "", "num", saved_rank, styles.get("0"), num="0", group=True)
+        grade = sk.Col("calibrated_grade", "", "str", saved_grade, fmt)
+    return grade, rank, f"${_col(keys, 'calibrated_grade')}{{r}}"
 
 
 def person_flags(people: pd.DataFrame, lang: Lang) -> list[str]:

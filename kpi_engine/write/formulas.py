@@ -19,7 +19,7 @@ from typing import Iterable
 # Every function the templates may call: Excel 2010 + LibreOffice, no _xlfn. prefix.
 FUNCTIONS = frozenset({
     "IF", "AND", "OR", "NOT", "ISNUMBER", "COUNT", "MAX", "MIN", "ROUND", "LOOKUP", "IFERROR",
-    "SUMIFS", "COUNTIFS", "RANK", "AVERAGE",
+    "SUMIFS", "COUNTIFS", "RANK", "AVERAGE", "INDEX",
 })
 
 # Defined names on the 参数 sheet (one cell each), keyed by Settings field.
@@ -37,6 +37,9 @@ SETTING_NAMES: dict[str, str] = {
 }
 # The months of the scored period, on 参数 below the settings (the divisor of proration).
 PERIOD_MONTHS = "kpi_period_months"
+# 强制分布 on 参数, one row per calibration group (everyone, or each team by 部门序号): the
+# cumulative head counts of the first three buckets and whether it is applied (1/0).
+CALIBRATION_NAMES = ("kpi_cal_upto1", "kpi_cal_upto2", "kpi_cal_upto3", "kpi_cal_on")
 
 
 @dataclass(frozen=True)
@@ -235,3 +238,30 @@ def pay(rule: str, prorate: bool, base_cell: str, coefficient_cell: str, total_c
     if prorate:
         expr += f"*{months_cell}/{period_months}"
     return f'=IF(AND({",".join(needs)}),ROUND({expr},2),"")'
+
+
+def calibration_rank(total_cell: str, counted_cell: str, totals: str, counted: str,
+                     group_cell: str | None = None, groups: str | None = None) -> str:
+    """Competition rank on the rounded total among the people counted in the grade
+    distribution, in the whole workbook or (``group_cell``) in the row's team; blank for
+    one without a total or not counted (core.calibration)."""
+    same = f"{groups},{group_cell}," if group_cell else ""
+    return (f'=IF(AND(ISNUMBER({total_cell}),{counted_cell}=1),'
+            f'COUNTIFS({same}{counted},1,{totals},">"&{total_cell})+1,"")')
+
+
+def calibrated_grade(rank_cell: str, grade_cell: str, group: str, buckets: int, words: dict[str, str]) -> str:
+    """The grade by the row's calibration rank against its group's cumulative head counts
+    on 参数 (``group``: the row of that table, ``1`` or the team key cell); the raw grade
+    where the group is advisory or the person not ranked. Three buckets: the middle keeps
+    the raw grade, clamped into 良好 / 合格."""
+    up1, up2, up3, on = (f"INDEX({name},{group})" for name in CALIBRATION_NAMES)
+    q = {code: _q(w) for code, w in words.items()}
+    r, g = rank_cell, grade_cell
+    if buckets == 4:
+        body = (f'IF({r}<={up1},{q["excellent"]},IF({r}<={up2},{q["good"]},'
+                f'IF({r}<={up3},{q["pass"]},{q["improve"]})))')
+    else:
+        clamp = f'IF({g}={q["excellent"]},{q["good"]},IF({g}={q["improve"]},{q["pass"]},{g}))'
+        body = f'IF({r}<={up1},{q["excellent"]},IF({r}<={up2},{clamp},{q["improve"]}))'
+    return f'=IF(OR({r}="",{on}<>1),{g},{body})'

@@ -19,6 +19,7 @@ SHEETS: dict[str, Pair] = {
     "monthly": ("月度", "Monthly"),
     "periods": ("周期", "Periods"),
     "teams": ("团队", "Teams"),
+    "calibration": ("强制分布", "Calibration"),
     "training": ("培训", "Training"),
     "courses": ("培训课程", "Courses"),
     "before_after": ("培训前后", "Before-after"),
@@ -27,7 +28,7 @@ SHEETS: dict[str, Pair] = {
     # Hidden: settings and tier tables that the live formulas look up.
     "params": ("参数", "Parameters"),
 }
-SHEET_ORDER = ("overview", "summary", "scores", "monthly", "periods", "teams", "training", "courses", "before_after", "issues", "about", "params")
+SHEET_ORDER = ("overview", "summary", "scores", "monthly", "periods", "teams", "calibration", "training", "courses", "before_after", "issues", "about", "params")
 
 SUMMARY: dict[str, Pair] = {
     "employee_id": ("工号", "Employee ID"),
@@ -44,6 +45,7 @@ SUMMARY: dict[str, Pair] = {
     "nodata": ("无数据", "No data"),
     "notes": ("备注", "Notes"),
     "flags": ("标记", "Flags"),
+    "calibrated_grade": ("校准等级", "Calibrated grade"),
     "coefficient": ("系数", "Coefficient"),
     "base": ("绩效工资基数", "Pay base"),
     "months_in_post": ("在岗月数", "Months in post"),
@@ -52,6 +54,7 @@ SUMMARY: dict[str, Pair] = {
     "person_key": ("人员序号", "Person key"),
     "team_key": ("部门序号", "Team key"),
     "in_distribution": ("计入等级分布", "In grade distribution"),
+    "calibration_rank": ("校准名次", "Calibration rank"),
 }
 
 SCORES: dict[str, Pair] = {
@@ -88,6 +91,13 @@ PARAMS: dict[str, Pair] = {
     "text": ("文字值", "Text value"),
     "name": ("公式中的名称", "Name in formulas"),
     "slope": ("斜率（线性表）", "Slope (linear tables)"),
+    # 强制分布 per calibration group: cumulative head counts of the first three buckets
+    "cal_group": ("强制分布范围", "Calibration group"),
+    "cal_scored": ("计入人数", "People counted"),
+    "cal_upto1": ("第1档累计人数", "Bucket 1 up to"),
+    "cal_upto2": ("第2档累计人数", "Bucket 2 up to"),
+    "cal_upto3": ("第3档累计人数", "Bucket 3 up to"),
+    "cal_on": ("按排名校准（1/0）", "Calibrated by rank (1/0)"),
 }
 
 MONTHLY: dict[str, Pair] = {
@@ -213,11 +223,29 @@ TEXTS: dict[str, Pair] = {
     "note_changes": ("范围内变动：{changes}", "changes in the scope: {changes}"),
     "note_incomplete": ("数据不完整", "incomplete data"),
     "note_left_out_row": ("未计入：{months}", "left out: {months}"),
+    "note_calibrated": ("强制分布按排名校准：按总分为 {raw}，校准为 {grade}",
+                        "forced distribution by rank: {raw} by total, calibrated to {grade}"),
     "note_over_100": ("总分超过 100：有指标完成率超过 100% 且封顶高于 100%", "total above 100: some KPIs above 100% with a cap above 100%"),
     "flag_new_hire": ("新入职", "new hire"),
     "flag_leaver": ("离职", "leaver"),
     "flag_probation": ("试用期", "on probation"),
     "period_months": ("评分月数", "Months in period"),
+    "overview_calibrated": ("（强制分布校准后，见“强制分布”工作表）", " (after the forced distribution; see Calibration)"),
+    "calibration_everyone": ("全部", "Everyone"),
+    # 强制分布 sheet
+    "cal_title": ("强制分布 {shares}（{buckets}）· 方式：{mode} · 范围：{group} · 不足 25 人的范围只作提示",
+                  "Forced distribution {shares} ({buckets}) · mode: {mode} · group: {group} · advisory under 25 people"),
+    "cal_group": ("范围", "Group"),
+    "cal_everyone": ("全部", "Everyone"),
+    "cal_scored": ("计入人数", "People counted"),
+    "cal_use": ("套用", "Use"),
+    "cal_applied": ("已按排名校准", "calibrated by rank"),
+    "cal_small": ("只作提示（不足 {minimum} 人）", "advisory (under {minimum} people)"),
+    "cal_compare": ("对比（校准范围：{group}）", "comparison (calibrated over: {group})"),
+    "cal_advisory": ("只作提示", "advisory"),
+    "cal_target": ("目标人数", "target"),
+    "cal_raw": ("按总分", "by total"),
+    "cal_after": ("校准后", "calibrated"),
     "flag_reweighted": ("权重重分配", "re-weighted"),
     "summary_title": ("考核汇总　{period}　部门：{teams}　共 {n} 人", "KPI summary  {period}  Teams: {teams}  {n} people"),
     "overview_scope": ("期间 {period}　部门：{teams}", "Period {period}  Teams: {teams}"),

@@ -25,7 +25,7 @@ from . import formulas as fx
 from . import labels as lb
 from . import sheetkit as sk
 from . import styles as st
-from .detail import SUMMARY_HEADER_ROW, SUMMARY_KEYS, in_distribution, summary_order, summary_title
+from .detail import SUMMARY_HEADER_ROW, SUMMARY_KEYS, by_rank, in_distribution, summary_order, summary_title
 
 GRADE_CODES = tuple(vocab.GRADES)
 KEY_COL = 9  # column J, hidden: the team keys the AVERAGEIFS/COUNTIFS match on
@@ -38,6 +38,21 @@ def _summary_range(summary_name: str, key: str, n: int) -> str:
     c = sk.col_letter(SUMMARY_KEYS.index(key))
     first = SUMMARY_HEADER_ROW + 2
     return f"'{summary_name}'!${c}${first}:${c}${max(first + n - 1, first)}"
+
+
+def _target_share(settings, grade: str, lang: Lang) -> str:
+    """The 强制分布 share of a grade's row (a three-share distribution's middle on 良好's
+    row, as 良好+合格), or ""."""
+    shares = settings.forced_distribution
+    if shares is None:
+        return ""
+    if len(shares) == 4:
+        return f"{shares[GRADE_CODES.index(grade)]:.0%}"
+    at = {"excellent": 0, "good": 1, "improve": 2}
+    if grade not in at:
+        return ""
+    suffix = {"zh": "（良好+合格）", "en": " (Good+Pass)"}[lang]
+    return f"{shares[at[grade]]:.0%}" + (suffix if grade == "good" else "")
 
 
 def write_overview(book: Workbook, ws: Worksheet, styles: st.Styles, outcome: Outcome, lang: Lang,
@@ -53,7 +68,8 @@ def write_overview(book: Workbook, ws: Worksheet, styles: st.Styles, outcome: Ou
     cell = styles.get()
     points = styles.get(st.POINTS)
     percent = styles.get(st.PERCENT)
-    grades_rng = _summary_range(summary_name, "grade", n)
+    # The grade pay follows: 校准等级 under a forced distribution applied by rank.
+    grades_rng = _summary_range(summary_name, "calibrated_grade" if by_rank(results.settings) else "grade", n)
     totals_rng = _summary_range(summary_name, "total", n)
     team_keys_rng = _summary_range(summary_name, "team_key", n)
     words = {g: vocab.word(vocab.GRADES, g, lang) for g in GRADE_CODES}
@@ -87,7 +103,7 @@ def write_overview(book: Workbook, ws: Worksheet, styles: st.Styles, outcome: Ou
 
     # --- grade distribution --------------------------------------------------------
     row = 4
-    put(row, 0, t("overview_grades"), bold)
+    put(row, 0, t("overview_grades") + (t("overview_calibrated") if by_rank(results.settings) else ""), bold)
     row += 1
     grade_header = row
     limit = results.settings.excellent_max_share
@@ -103,7 +119,10 @@ def write_overview(book: Workbook, ws: Worksheet, styles: st.Styles, outcome: Ou
         formula(row, 2, f'=IF(SUM($B${first_grade + 1}:$B${first_grade + len(GRADE_CODES)})>0,'
                         f'B{row + 1}/SUM($B${first_grade + 1}:$B${first_grade + len(GRADE_CODES)}),"")',
                 percent, count / in_grades if in_grades else None)
-        if g == "excellent" and limit is not None:
+        target = _target_share(results.settings, g, lang)
+        if target:
+            put(row, 3, target, cell)
+        elif g == "excellent" and limit is not None:
             put(row, 3, f"≤ {limit:.0%}", cell)
     row += 1
     put(row, 0, t("ov_total"), bold)

@@ -379,6 +379,16 @@ SETTING_HELP: dict[str, tuple[str, str]] = {
     "period_rollup": ("季度和年度的总分：月均分（各月总分的平均）或 累计（把整个季度/年度的数据合在一起评分）。",
                       "Quarter and year totals: monthly_mean (mean of the monthly totals) or cumulative "
                       "(the whole quarter's / year's data scored together)."),
+    "forced_distribution": ("目标等级分布，用 / 分隔的百分数：20/70/10（优秀/良好+合格/待改进）或 10/40/40/10（每个等级一个），"
+                            "合计 100%。留空表示不用。",
+                            "Target grade distribution as percentages separated by /: 20/70/10 (Excellent / Good+Pass / "
+                            "Needs improvement) or 10/40/40/10 (one per grade), adding up to 100%. Blank: none."),
+    "calibration_mode": ("提示：只对比实际分布和目标分布；按排名：按总分排名套用强制分布（写出校准等级，系数和绩效工资按校准等级）。"
+                         "不足 25 人的范围只作提示。",
+                         "advise: only compare the grades with the target distribution; rank: apply it by rank of total "
+                         "(a calibrated grade, which pay follows). Groups under 25 people are advisory only."),
+    "calibration_group": ("强制分布按 全部（所有人一起排名）或 部门（每个部门分别排名）套用。",
+                          "Apply the forced distribution to all (everyone ranked together) or per team."),
 }
 
 TEXT: dict[str, dict[Lang, Any]] = {

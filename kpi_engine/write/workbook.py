@@ -34,7 +34,7 @@ from .. import __version__
 from ..data import RESULT_PROPERTY, Outcome
 from ..issues import Issue, Report
 from ..vocab import Lang
-from . import about, detail, grids, overview, parts, periods, training
+from . import about, calibration, detail, grids, overview, parts, periods, training
 from . import labels as lb
 from .package import ResultBook
 from . import sheetkit as sk
@@ -85,7 +85,7 @@ def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: dat
     styles = Styles(book)
     sheets: dict[str, list[FastSheet]] = {
         key: [book.add_worksheet(name, worksheet_class=FastSheet) for name in plan.names(key, lang)]
-        for key in lb.SHEET_ORDER}
+        for key in lb.SHEET_ORDER if key != "calibration" or results.settings.forced_distribution is not None}
     one = {key: got[0] for key, got in sheets.items()}
 
     def split(key: str) -> list[tuple[FastSheet, parts.Part]]:
@@ -102,6 +102,8 @@ def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: dat
     grids.write_monthly(split("monthly"), styles, scores, results, lang)
     grids.write_teams(book, one["teams"], one["params"], styles, scores, results, lang)
     periods.write_periods(book, one["periods"], one["params"], styles, results, lang)
+    if "calibration" in one:
+        calibration.write_calibration(one["calibration"], styles, results, lang, lb.sheet_name("summary", lang))
     training.write_training(book, one["courses"], split("training"), split("before_after"), styles, results, lang)
     # Texts cut to fit a cell are warnings of this very workbook: on 问题, counted on 说明
     # and 总览, and handed back to the caller for the terminal.
