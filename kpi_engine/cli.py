@@ -54,6 +54,8 @@ TEXT = {
         "scored": "已评分 {people} 人，其中 {scored} 人有总分（期间 {scope}）",
         "grades": "等级：优秀 {excellent} · 良好 {good} · 合格 {pass} · 待改进 {improve}",
         "periods": "周期：{month} 个月 · {quarter} 个季度 · {year} 个年度，季度和年度按“{rule}”（见“周期”工作表）",
+        "calibrated": "强制分布 {shares}：{groups} 按排名校准，{changed} 人的等级有变动（见“强制分布”工作表和汇总的“校准等级”）",
+        "distribution": "强制分布 {shares}：{mode}（见“强制分布”工作表）",
         "issues": "问题：错误 {error} · 警告 {warning} · 提示 {info}",
         "rows": "行数：读取 {read} = 使用 {used} + 拒绝 {rejected} + 重复 {duplicates} + 跳过 {skipped}",
         "written": "结果已写入：{path}",
@@ -83,6 +85,8 @@ TEXT = {
         "scored": "Scored {people} people, {scored} with a total (scope {scope})",
         "grades": "Grades: Excellent {excellent} · Good {good} · Pass {pass} · Needs improvement {improve}",
         "periods": "Periods: {month} months · {quarter} quarters · {year} years; quarters and years by {rule} (see the Periods sheet)",
+        "calibrated": "Forced distribution {shares}: {groups} calibrated by rank, {changed} changed grade (see the Calibration sheet and Summary's Calibrated grade)",
+        "distribution": "Forced distribution {shares}: {mode} (see the Calibration sheet)",
         "issues": "Issues: {error} errors · {warning} warnings · {info} info",
         "rows": "Rows: read {read} = used {used} + rejected {rejected} + duplicates {duplicates} + skipped {skipped}",
         "written": "Result written to: {path}",
@@ -228,6 +232,20 @@ def _print_summary(outcome, paths: list[Path], lang: Lang, late: int) -> None:
         lines.append(t(lang, "periods", month=int(kinds.get("month", 0)), quarter=int(kinds.get("quarter", 0)),
                        year=int(kinds.get("year", 0)),
                        rule=vocab.word(vocab.PERIOD_ROLLUPS, outcome.results.settings.period_rollup, lang.value)))
+    settings = outcome.results.settings
+    if settings.forced_distribution is not None:
+        people = outcome.results.people
+        shares = "/".join(f"{x * 100:.10g}" for x in settings.forced_distribution) + "%"
+        applied = outcome.results.calibration.drop_duplicates("group").query("applied")["group"].tolist()
+        if applied:
+            everyone = "全部" if lang.value == "zh" else "everyone"
+            lines.append(t(lang, "calibrated", shares=shares, groups="、".join(g or everyone for g in applied),
+                           changed=int((people["grade"] != people["raw_grade"]).sum())))
+        else:
+            mode = ("只作提示" if lang.value == "zh" else "advisory") + (
+                "（不足 25 人）" if settings.calibration_mode == "rank" and lang.value == "zh" else
+                " (under 25 people)" if settings.calibration_mode == "rank" else "")
+            lines.append(t(lang, "distribution", shares=shares, mode=mode))
     lines += [
         t(lang, "issues", **s["issues"]),
         t(lang, "rows", **pipeline.row_counts(outcome.report)),

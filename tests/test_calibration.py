@@ -6,6 +6,8 @@ the head counts when there are no ties, and with the setting off changes nothing
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,6 +24,7 @@ from .test_core_support import inputs, scheme, target
 from .test_read_rows import folder_with, problems
 
 ONE_KPI = scheme([dict(kpi="销售额", weight=100, cap=2.0)])
+SAMPLE = Path(__file__).resolve().parent.parent / "kpi_engine" / "bundled" / "sample_data"
 GRADE_ORDER = {"excellent": 0, "good": 1, "pass": 2, "improve": 3}
 
 
@@ -280,3 +283,23 @@ def test_calibrated_grades_recalculate_and_follow_an_edited_actual(tmp_path, sha
 
 def _bucket_word(bucket: str) -> str:
     return {"excellent": "优秀", "middle": "良好+合格", "good": "良好", "pass": "合格", "improve": "待改进"}[bucket]
+
+
+def test_the_terminal_says_what_the_distribution_did(tmp_path):
+    """`kpi-engine score` on the sample (20/70/10 by rank over 40 people) names the change;
+    `--json` carries the raw grade and the table."""
+    import json
+
+    from .test_cli import invoke
+
+    out = tmp_path / "r.xlsx"
+    res = invoke("score", str(SAMPLE), "-o", str(out))
+    assert res.exit_code == 1, res.output  # the sample's planted rejected row
+    assert "强制分布 20/70/10%：全部 按排名校准，10 人的等级有变动" in res.output
+    res = invoke("score", str(SAMPLE), "-o", str(tmp_path / "j.xlsx"), "--json")
+    got = json.loads(res.stdout)
+    assert got["calibration"]["shares"] == [0.2, 0.7, 0.1] and got["calibration"]["mode"] == "rank"
+    everyone = [g for g in got["calibration"]["groups"] if g["group"] == ""]
+    assert [g["calibrated"] for g in everyone] == [g["target"] for g in everyone] == [8, 28, 4]
+    changed = [p for p in got["totals"] if p["grade"] != p["raw_grade"]]
+    assert len(changed) == 10
