@@ -187,6 +187,10 @@ PERIOD_COLUMNS = {
     "months_counted": "int",   # the period's months with a total for the person
     "months_covered": "int",   # the period's months in the scope
     "months_in_period": "int",  # 1, 3 or 12
+    # Pay for the period (docs/decisions.md, "Periods"): the grade's 绩效系数, the months
+    # of the period (in the scope) the person was in post, and 绩效工资 at the person's
+    # 基数 (NaN without a base or a grade), as 汇总 pays a run over those months.
+    "coefficient": "float", "months_in_post": "int", "pay": "float",
 }
 BEFORE_AFTER_COLUMNS = {
     "employee_id": "str", "name": "str", "kpi": "str", "first_session": "str",

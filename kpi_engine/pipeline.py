@@ -471,7 +471,8 @@ def summary(outcome: Outcome, lang: str = "zh", periods: bool = True) -> dict:
 
 def period_summary(periods: pd.DataFrame) -> list[dict]:
     """Each month, quarter and year of the scope (core.periods) with every person's total,
-    grade, ranks and months counted in it, as --json prints them."""
+    grade, ranks, months counted, coefficient, months in post and pay in it, as --json
+    prints them."""
     out = []
     if periods.empty:
         return out
@@ -482,6 +483,9 @@ def period_summary(periods: pd.DataFrame) -> list[dict]:
         "team_rank": periods["team_rank"].astype(object).where(periods["team_rank"].notna(), None),
         "overall_rank": periods["overall_rank"].astype(object).where(periods["overall_rank"].notna(), None),
         "months_counted": periods["months_counted"],
+        "coefficient": periods["coefficient"].astype(object).where(periods["coefficient"].notna(), None),
+        "months_in_post": periods["months_in_post"],
+        "pay": periods["pay"].astype(object).where(periods["pay"].notna(), None),
     })
     for (kind, period), at in periods.groupby(["kind", "period"], sort=False).indices.items():
         first = periods.iloc[at[0]]
@@ -493,8 +497,9 @@ def period_summary(periods: pd.DataFrame) -> list[dict]:
             "months_covered": int(first["months_covered"]),
             "months_in_period": int(first["months_in_period"]),
             "mean_total": None if totals.isna().all() else float(round(totals.mean(), 2)),
-            "results": [{k: (int(v) if k in ("team_rank", "overall_rank", "months_counted") and v is not None
-                             else float(v) if k == "total" and v is not None else v)
+            "results": [{k: (int(v) if k in ("team_rank", "overall_rank", "months_counted", "months_in_post")
+                             and v is not None
+                             else float(v) if k in ("total", "coefficient", "pay") and v is not None else v)
                          for k, v in r.items()} for r in rows.to_dict("records")],
         })
     return out

@@ -175,6 +175,139 @@ def test_by_team_splits_the_periods_with_their_people():
     assert shares["华东"].periods.equals(core.for_team(results, "华东").periods)
 
 
+# --- 系数 and 绩效工资 per period (docs/decisions.md, "Periods", pay) ---------------------------------
+
+# One KPI 销售额 (weight 100, target 100, cap 200%): a month's total is its actual. The scope
+# is 2026-01 … 2026-06 (N has rows in every month).
+#   J: 人员 入职 2026-02-10, 基数 3000; rows Feb–Jun, actuals 95, 85, 70, 100, 50.
+#   L: 人员 离职 2026-05-31, 基数 2000; rows Jan–Jun (June's came in late), 90 each month.
+#   N: no 人员 row, no 基数; rows Jan–Jun, 80 each month.
+PAY_PEOPLE = {
+    "J": dict(zip(("2026-02", "2026-03", "2026-04", "2026-05", "2026-06"), (95, 85, 70, 100, 50))),
+    "L": {f"2026-0{m}": 90 for m in range(1, 7)},
+    "N": {f"2026-0{m}": 80 for m in range(1, 7)},
+}
+PAY_STAFF = (("J", "2026-02-10", None, 3000.0), ("L", "2019-05-01", "2026-05-31", 2000.0))
+NONE = float("nan")
+# (pay rule, 折算, person, period, total, grade, coefficient, months in post, months of the
+#  period in the scope, 绩效工资)
+PERIOD_PAY_EXAMPLES = [
+    ("base_coefficient", True, "J", "2026-02", 95.00, "excellent", 1.2, 1, 1, 3600.00),
+    ("base_coefficient", True, "J", "2026-06", 50.00, "improve", 0.6, 1, 1, 1800.00),
+    ("base_coefficient", True, "J", "2026-Q1", 90.00, "excellent", 1.2, 2, 3, 2400.00),  # 3000 × 1.2 × 2/3
+    ("base_coefficient", True, "J", "2026-Q2", 73.33, "pass", 0.8, 3, 3, 2400.00),
+    ("base_coefficient", True, "J", "2026", 80.00, "good", 1.0, 5, 6, 2500.00),  # 3000 × 1.0 × 5/6
+    ("base_coefficient", False, "J", "2026-Q1", 90.00, "excellent", 1.2, 2, 3, 3600.00),  # 折算 否
+    ("base_coefficient", False, "J", "2026", 80.00, "good", 1.0, 5, 6, 3000.00),
+    ("base_coefficient_total", True, "J", "2026-Q1", 90.00, "excellent", 1.2, 2, 3, 2160.00),  # × 90/100
+    ("base_coefficient", True, "L", "2026-05", 90.00, "excellent", 1.2, 1, 1, 2400.00),
+    ("base_coefficient", True, "L", "2026-06", 90.00, "excellent", 1.2, 0, 1, 0.00),  # after 离职: not in post
+    ("base_coefficient", True, "L", "2026-Q2", 90.00, "excellent", 1.2, 2, 3, 1600.00),  # 2000 × 1.2 × 2/3
+    ("base_coefficient", True, "L", "2026", 90.00, "excellent", 1.2, 5, 6, 2000.00),
+    ("base_coefficient", True, "N", "2026-Q1", 80.00, "good", 1.0, 3, 3, NONE),  # no 基数: coefficient only
+]
+
+
+def _pay_data(rule: str = "base_coefficient", prorate: bool = True, rollup: str = "monthly_mean"):
+    from .test_pay import _staff
+
+    rows = [target(emp, "销售额", m, 100, a) for emp, months in PAY_PEOPLE.items() for m, a in months.items()]
+    data = inputs(rows, scheme_rows=scheme([dict(kpi="销售额", weight=100, cap=2.0)]),
+                  settings=Settings(pay_rule=rule, prorate=prorate, period_rollup=rollup))
+    data.staff = _staff(PAY_STAFF)
+    return data
+
+
+@pytest.mark.parametrize("rule, prorate, emp, period, total, grade, coefficient, in_post, covered, pay",
+                         PERIOD_PAY_EXAMPLES)
+def test_period_pay_worked_examples(rule, prorate, emp, period, total, grade, coefficient, in_post, covered, pay):
+    periods = pipeline.score(_pay_data(rule, prorate)).results.periods
+    row = periods.loc[(periods["employee_id"] == emp) & (periods["period"] == period)].iloc[0]
+    assert (row["total_rounded"], row["grade"], row["coefficient"]) == (total, grade, coefficient)
+    assert (row["months_in_post"], row["months_covered"]) == (in_post, covered)
+    assert (math.isnan(row["pay"]) and math.isnan(pay)) or row["pay"] == pay
+
+
+def test_a_partial_quarter_pays_over_its_months_in_the_scope():
+    """Scope 2026-01 … 02: Q1 has 2 of its 3 months; someone in post in both is paid in full
+    for it, as 汇总 pays a run over those two months (3000 × 1.0 × 2/2)."""
+    from .test_pay import _staff
+
+    rows = [target("E1", "销售额", m, 100, 85) for m in ("2026-01", "2026-02")]
+    data = inputs(rows, scheme_rows=scheme([dict(kpi="销售额", weight=100)]))
+    data.staff = _staff((("E1", None, None, 3000.0),))
+    results = pipeline.score(data).results
+    q1 = results.periods.set_index("period").loc["2026-Q1"]
+    assert (q1["months_in_post"], q1["months_covered"], q1["months_in_period"], q1["pay"]) == (2, 2, 3, 3000.0)
+    assert results.people.at[0, "pay"] == q1["pay"]
+
+
+def test_json_periods_carry_coefficient_months_in_post_and_pay():
+    outcome = pipeline.score(_pay_data())
+    got = {(p["period"], r["employee_id"]): r for p in pipeline.summary(outcome)["periods"] for r in p["results"]}
+    j = got[("2026-Q1", "J")]
+    assert (j["coefficient"], j["months_in_post"], j["pay"]) == (1.2, 2, 2400.0)
+    assert got[("2026-Q1", "N")]["pay"] is None and got[("2026-Q1", "N")]["coefficient"] == 1.0
+    import json
+
+    json.dumps(pipeline.summary(outcome))  # every value a JSON value
+
+
+staff_dates = st.sampled_from([None, "2025-06-01", "2026-01-15", "2026-02-10", "2026-03-01"])
+leaving = st.sampled_from([None, "2026-01-31", "2026-02-20", "2026-03-31", "2026-09-30"])
+bases = st.one_of(st.none(), st.sampled_from([0.0, 2500.0, 3333.33, 10_000.0]))
+coefficients = st.tuples(*[st.sampled_from([0.0, 0.6, 0.8, 1.0, 1.15, 1.2, 1.5])] * 4)
+
+
+@settings(max_examples=SOME, deadline=None)
+@given(company=companies(), cfg=app_settings, rollup=st.sampled_from(["monthly_mean", "cumulative"]),
+       pay_rule=st.sampled_from(["base_coefficient", "base_coefficient_total"]), prorate=st.booleans(),
+       staff=st.lists(st.tuples(staff_dates, leaving, bases), min_size=6, max_size=6), coefs=coefficients)
+def test_a_periods_coefficient_follows_its_grade_and_its_pay_is_that_of_a_run_over_it(
+        company, cfg, rollup, pay_rule, prorate, staff, coefs):
+    """Every period: 系数 is its grade's (none without a grade), 在岗月数 counts its months in
+    the scope between the person's joining and leaving months, 绩效工资 is the pay rule over
+    those; and a month (and under 累计 the quarter and year, here all three months) pays what
+    汇总 pays in a run over just those months."""
+    from kpi_engine import vocab
+    from kpi_engine.core.pay import pay
+
+    from .test_pay import _staff
+
+    rows, ratings, sessions, kpis = company
+    s = cfg.model_copy(update={"period_rollup": rollup, "pay_rule": pay_rule, "prorate": prorate,
+                               **dict(zip(vocab.GRADE_COEFFICIENTS.values(), coefs))})
+    data = inputs(rows, ratings=ratings, training=sessions, scheme_rows=kpis, settings=s)
+    valid = [(f"E{i}", j, lv, b) for i, (j, lv, b) in enumerate(staff) if not (j and lv and lv < j)]
+    data.staff = _staff(valid)
+    outcome = pipeline.score(data)
+    results = outcome.results
+    people = results.people.set_index("employee_id")
+    table = s.coefficients()
+    for row in results.periods.itertuples(index=False):
+        if row.grade:
+            assert row.coefficient == table[row.grade]
+        else:
+            assert math.isnan(row.coefficient) and math.isnan(row.pay)
+        joined, left = people.at[row.employee_id, "joined"], people.at[row.employee_id, "left"]
+        mine = [m for m in results.scope if periods_module.LABEL[row.kind](m) == row.period]
+        assert row.months_covered == len(mine)
+        assert row.months_in_post == sum(1 for m in mine if (not joined or m >= joined) and (not left or m <= left))
+        want = pay(people.at[row.employee_id, "base"], row.coefficient, row.total_rounded, row.months_in_post, s,
+                   row.months_covered)
+        assert (math.isnan(row.pay) and math.isnan(want)) or row.pay == want
+    runs = [(m, dict(period=m)) for m in results.scope]
+    if rollup == "cumulative":
+        runs.append((periods_module.quarter_of(results.scope[0]), {}))  # the months are Q1: the whole scope
+    for period, scope_args in runs:
+        alone = pipeline.score(data, **scope_args).results.people.set_index("employee_id")
+        got = results.periods.loc[results.periods["period"] == period].set_index("employee_id")
+        for emp, row in got.iterrows():
+            for field in ("coefficient", "months_in_post", "pay"):
+                a, b = row[field], alone.at[emp, field]
+                assert (pd.isna(a) and pd.isna(b)) or a == b, (period, emp, field, a, b)
+
+
 # --- the setting 周期汇总 ------------------------------------------------------------------------
 
 

@@ -31,23 +31,26 @@ def coefficient_of(grade, settings: Settings):
     return codes.map(table).astype("float64").to_numpy()
 
 
-def pay(base, coefficient, total, months, settings: Settings, period_months: int):
+def pay(base, coefficient, total, months, settings: Settings, period_months):
     """绩效工资, rounded half-up to 2 decimals; NaN without a base or a coefficient.
 
     ``total`` is the rounded 总分 (used only by 基数×系数×总分/100; a rule that needs it
     gives NaN without it), ``months`` the months in post within the period and
-    ``period_months`` the months in the period. The operations run left to right as the
+    ``period_months`` the months in the period (a number, or one per value: 周期's
+    periods differ in length). The operations run left to right as the
     live formula writes them: base × coefficient [× total / 100] [× months / period]."""
     b = np.asarray(base, dtype="float64")
     v = b * np.asarray(coefficient, dtype="float64")
     if settings.pay_rule == "base_coefficient_total":
         v = v * np.asarray(total, dtype="float64") / 100
-    if settings.prorate and period_months > 0:
-        v = v * np.asarray(months, dtype="float64") / period_months
+    if settings.prorate:
+        n = np.asarray(period_months, dtype="float64")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v = np.where(n > 0, v * np.asarray(months, dtype="float64") / n, v)
     return round_half_up(v, 2)
 
 
-def _month_number(periods) -> np.ndarray:
+def month_number(periods) -> np.ndarray:
     """"YYYY-MM" → year × 12 + month − 1; NaN for ""."""
     s = pd.Series(np.asarray(periods, dtype=object)).fillna("").astype(str)
     ok = s.str.len() == 7
@@ -75,8 +78,8 @@ def in_post(people: pd.DataFrame, staff: pd.DataFrame, scope: Sequence[str], set
     joined = np.where(joined_date != "", joined_date, np.where(first > start, first, ""))
     left = np.where(left_date != "", left_date, np.where(last < end, last, ""))
 
-    months = _month_number(list(scope))
-    j, lv = _month_number(joined), _month_number(left)
+    months = month_number(list(scope))
+    j, lv = month_number(joined), month_number(left)
     lo = np.where(np.isnan(j), -np.inf, j)
     hi = np.where(np.isnan(lv), np.inf, lv)
     months_in_post = ((months[None, :] >= lo[:, None]) & (months[None, :] <= hi[:, None])).sum(axis=1) if len(
@@ -84,7 +87,7 @@ def in_post(people: pd.DataFrame, staff: pd.DataFrame, scope: Sequence[str], set
     end_n = months[-1] if len(months) else np.nan
     # 试用期 only from 人员's 入职日期: a first month with rows says when data starts, not
     # when a contract did.
-    hired = _month_number(joined_date)
+    hired = month_number(joined_date)
     with np.errstate(invalid="ignore"):
         probation = (settings.probation_months > 0) & ~np.isnan(hired) & (end_n - hired < settings.probation_months) & (
             end_n >= hired)
