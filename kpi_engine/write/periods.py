@@ -35,7 +35,7 @@ from .detail import summary_order
 # each column must not break.
 WIDTHS = {
     "total": (8, 8),  # 108.77
-    "grade": (8, 14),  # 待改进 / Needs improvement
+    "grade": (8, 17),  # 待改进 / Needs improvement
     "counted": (8, 9),  # 10/12
     "coefficient": (8, 11),  # 1.20 / Coefficient
     "pay": (10, 10),  # 12,345.00
@@ -186,28 +186,42 @@ def _print_pages(ws: Worksheet, cols: list[sk.Col], widths: dict[int, float]) ->
     unreadable): each quarter's months with the quarter's block form a unit (the first
     unit also holds 工号 … 基数, a year's block is a unit of its own), page breaks fall
     between units, 工号 and 姓名 repeat on every page, and the scale is the largest at
-    which the widest unit fits (not above 100 %, not below MIN_SCALE)."""
-    units: list[list[int]] = []
-    last = None
+    which the widest unit fits (not above 100 %, not below MIN_SCALE). A unit wider than
+    a page even then (long English headers) breaks between its periods, never inside one."""
+    units: list[list[list[int]]] = []  # unit → its blocks (a period's columns) → columns
+    last_unit = last_period = None
     for j, c in enumerate(cols):
         period, _, field = c.key.partition(":")
         place = _place(period, _kind(period))[:2] if field else None
-        if not units or (place is not None and place != last and last is not None):
+        if not units or (place is not None and last_unit is not None and place != last_unit):
             units.append([])
-        units[-1].append(j)
+        if not units[-1] or (field and period != last_period):
+            units[-1].append([])
+        units[-1][-1].append(j)
         if place is not None:
-            last = place
-    width = [sum(_px(widths.get(j, 8.43)) for j in unit) for unit in units]
-    repeated = _px(widths.get(0, 8.43)) + _px(widths.get(1, 8.43))
+            last_unit, last_period = place, period
+
+    def px(columns: list[int]) -> int:
+        return sum(_px(widths.get(j, 8.43)) for j in columns)
+
+    repeated = px([0, 1])
+    width = [sum(px(b) for b in unit) for unit in units]
     widest = max([width[0], *(repeated + w for w in width[1:])])
     scale = max(MIN_SCALE, min(100, int(100 * PAGE_PX / widest)))
     budget = PAGE_PX * 100 / scale
-    breaks, used = [], width[0]
-    for unit, w in zip(units[1:], width[1:]):
-        if used + w > budget:
-            breaks.append(unit[0])
-            used = repeated
-        used += w
+    breaks, used = [], 0
+    for u, (unit, w) in enumerate(zip(units, width)):
+        if u and used + w <= budget:
+            used += w
+        elif u and repeated + w <= budget:
+            breaks.append(unit[0][0])
+            used = repeated + w
+        else:  # wider than a page (or the first unit): its periods one by one
+            for b, block in enumerate(unit):
+                if (u or b) and used + px(block) > budget:
+                    breaks.append(block[0])
+                    used = repeated
+                used += px(block)
     ws.set_print_scale(scale)  # (turns off sheetkit.finish's one page wide)
     ws.set_v_pagebreaks(breaks)
     if breaks:
