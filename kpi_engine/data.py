@@ -60,6 +60,7 @@ STAFF_COLUMNS = {
     "joined": "datetime64[ns]", "left": "datetime64[ns]", "base": "float",
     "period": "str",  # "" for a 人员 row; the month of a target-sheet 基数
     **PROVENANCE,
+    "id_cell": "str",  # the 工号 cell, e.g. "A7", for messages about the row
 }
 
 

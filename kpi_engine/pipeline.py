@@ -23,6 +23,7 @@ import pandas as pd
 
 from . import __version__, core, diagnose, output, read
 from .timing import phase
+from .core.pay import unscored_staff
 from .data import InputData, Outcome
 from .issues import (
     Issue,
@@ -215,7 +216,8 @@ def score(
         del kept
     if results.people.empty:
         raise nothing(NO_TARGETS(scope_text=scope_text), scope)
-    report = Report(issues=[*data.report.issues, *skipped, *results.issues], counts=counts)
+    counts, unscored = _unscored_staff(data, counts, results.people["employee_id"], scope)
+    report = Report(issues=[*data.report.issues, *skipped, *unscored, *results.issues], counts=counts)
     return Outcome(results=results, report=report, files=list(data.files), version=__version__)
 
 
@@ -264,6 +266,18 @@ def _out_of_scope(data: InputData, scope: Sequence[str]) -> tuple[list[SheetCoun
         for c in data.report.counts
     ]
     return counts, issues
+
+
+def _unscored_staff(data: InputData, counts: list[SheetCount], scored: pd.Series, scope: Sequence[str]
+                    ) -> tuple[list[SheetCount], list[Issue]]:
+    """人员 rows of someone without a target row in the scope: one issue each
+    (core.pay.unscored_staff), and the rows moved from used to skipped on their sheet."""
+    issues = unscored_staff(data.staff, scored, scope)
+    if not issues:
+        return counts, []
+    moved = Counter((i.file, i.sheet) for i in issues)
+    return [replace(c, used=c.used - moved[(c.file, c.sheet)], skipped=c.skipped + moved[(c.file, c.sheet)])
+            if c.kind == "staff" else c for c in counts], issues
 
 
 def exit_code(report: Report) -> int:
