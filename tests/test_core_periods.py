@@ -396,3 +396,44 @@ def test_the_periods_sheet_recalculates_to_the_engines_values_also_after_an_edit
 def _column(at: dict, start: str) -> int:
     """The column whose header starts with ``start`` (a partial period's header says how partial)."""
     return next(i for h, i in at.items() if h and h.startswith(start))
+
+
+def test_the_periods_sheet_shows_coefficient_and_pay_per_period_and_prints_a_quarter_per_page(tmp_path):
+    """周期's layout (docs/decisions.md, "Result workbook", 周期): 绩效工资基数 after 岗位 (a
+    value, unlocked); each month 总分 等级 系数 绩效工资, each quarter after its months and the
+    year after its last quarter with 计入月数 before 系数; 系数 is 汇总's formula over the
+    period's 等级, 绩效工资 汇总's over the row's 基数 with the months in post and the period's
+    months in the scope as numbers; page breaks fall before a quarter's first month, 工号 and
+    姓名 repeat."""
+    import openpyxl
+
+    from kpi_engine.write.workbook import write_workbook
+
+    outcome = pipeline.score(_pay_data())
+    src = tmp_path / "result.xlsx"
+    write_workbook(outcome, src)
+    ws = openpyxl.load_workbook(src)["周期"]
+    values = openpyxl.load_workbook(src, data_only=True)["周期"]
+    header = [c.value for c in ws[2]]
+    assert header[:5] == ["工号", "姓名", "部门", "岗位", "绩效工资基数"]
+    periods = [h.split("\n")[0] for h in header[5::]]
+    blocks = list(dict.fromkeys(periods))
+    assert blocks == ["2026-01", "2026-02", "2026-03", "2026-Q1", "2026-04", "2026-05", "2026-06", "2026-Q2", "2026"]
+    assert [h.split("\n")[1] for h in header[5:9]] == ["总分", "等级", "系数", "绩效工资"]
+    q1 = header.index("2026-Q1\n总分")
+    assert [h.split("\n")[1] for h in header[q1:q1 + 5]] == ["总分", "等级", "计入月数", "系数", "绩效工资"]
+    at = {h: i + 1 for i, h in enumerate(header)}
+    j = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value == "J")
+    grade_cell, coef_cell = (openpyxl.utils.get_column_letter(at[f"2026-Q1\n{h}"]) + str(j) for h in ("等级", "系数"))
+    assert ws.cell(j, at["2026-Q1\n系数"]).value.startswith(f'=IF({grade_cell}="优秀",kpi_coef_excellent,')
+    assert ws.cell(j, at["2026-Q1\n绩效工资"]).value == (
+        f'=IF(AND(ISNUMBER($E{j}),ISNUMBER({coef_cell})),ROUND($E{j}*{coef_cell}*2/3,2),"")')  # in post 2 of 3
+    assert ws.cell(j, at["2026\n绩效工资"]).value.endswith(f"*5/6,2),\"\")")
+    assert values.cell(j, at["2026-Q1\n绩效工资"]).value == 2400.0 and values.cell(j, at["绩效工资基数"]).value == 3000
+    n = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value == "N")
+    assert values.cell(n, at["2026-Q1\n系数"]).value == 1.0 and values.cell(n, at["2026-Q1\n绩效工资"]).value in (None, "")
+    assert not ws.cell(j, at["绩效工资基数"]).protection.locked and ws.cell(j, at["2026-Q1\n绩效工资"]).protection.locked
+    breaks = [b.id for b in ws.col_breaks.brk]
+    # 0-based: Q2's page starts at April, the year's after Q2 (a full quarter leaves no room for it)
+    assert breaks == [at["2026-04\n总分"] - 1, _column(at, "2026\n总分") - 1]
+    assert ws.print_title_cols == "$A:$B" and 50 <= ws.page_setup.scale <= 100
