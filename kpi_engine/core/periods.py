@@ -21,6 +21,9 @@ Every period has ``months_counted`` (months with a total for the person),
 ``months_covered`` (the period's months in the scope with data) and
 ``months_in_period`` (1, 3 or 12): a quarter is listed when any of its months is
 covered, and flagged partial by ``months_covered < months_in_period``.
+
+And its pay (:func:`with_pay`): the grade's coefficient, the months of the period in the
+scope the person was in post, and 绩效工资 as 汇总 pays a run over those months.
 """
 
 from __future__ import annotations

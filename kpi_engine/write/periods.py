@@ -12,7 +12,9 @@ formula can recompute that from the month totals). Every 等级 is the 汇总 gr
 over its total (the grade lines on 参数), every 系数 汇总's coefficient formula over that
 等级 (``kpi_coef_*``) and every 绩效工资 汇总's pay formula over the row's 基数, that 系数
 and total, with the person's months in post in the period and the period's months in the
-scope written into it as numbers (docs/decisions.md, "Periods", pay).
+scope written into it as numbers (docs/decisions.md, "Periods", pay). Each quarter stands
+right after its months, each year after its last quarter; printed a quarter per page
+(:func:`_print_pages`).
 """
 from __future__ import annotations
 
