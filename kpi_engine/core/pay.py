@@ -140,6 +140,9 @@ def unscored_staff(staff: pd.DataFrame, scored: Sequence[str], scope: Sequence[s
     rows = staff.loc[(staff["period"] == "") & ~staff["employee_id"].isin(set(scored))]
     if rows.empty or not scope:
         return []
+    # A frame built by hand may lack the provenance columns: the issue then names less.
+    rows = rows.assign(**{c: rows[c] if c in rows else "" for c in ("name", "file", "sheet", "id_cell")},
+                       row=rows["row"] if "row" in rows else 0)
     rows = rows.sort_values(["file", "sheet", "row"], kind="stable")
     left = rows["left"].dt.strftime("%Y-%m").fillna("")
     joined = rows["joined"].dt.strftime("%Y-%m").fillna("")
