@@ -60,6 +60,7 @@ STAFF_COLUMNS = {
     "joined": "datetime64[ns]", "left": "datetime64[ns]", "base": "float",
     "period": "str",  # "" for a 人员 row; the month of a target-sheet 基数
     **PROVENANCE,
+    "id_cell": "str",  # the 工号 cell, e.g. "A7", for messages about the row
 }
 
 
@@ -198,6 +199,10 @@ PERIOD_COLUMNS = {
     "months_counted": "int",   # the period's months with a total for the person
     "months_covered": "int",   # the period's months in the scope
     "months_in_period": "int",  # 1, 3 or 12
+    # Pay for the period (docs/decisions.md, "Periods"): the grade's 绩效系数, the months
+    # of the period (in the scope) the person was in post, and 绩效工资 at the person's
+    # 基数 (NaN without a base or a grade), as 汇总 pays a run over those months.
+    "coefficient": "float", "months_in_post": "int", "pay": "float",
 }
 BEFORE_AFTER_COLUMNS = {
     "employee_id": "str", "name": "str", "kpi": "str", "first_session": "str",

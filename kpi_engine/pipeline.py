@@ -23,6 +23,7 @@ import pandas as pd
 
 from . import __version__, core, diagnose, output, read
 from .timing import phase
+from .core.pay import unscored_staff
 from .data import InputData, Outcome
 from .issues import (
     Issue,
@@ -215,7 +216,8 @@ def score(
         del kept
     if results.people.empty:
         raise nothing(NO_TARGETS(scope_text=scope_text), scope)
-    report = Report(issues=[*data.report.issues, *skipped, *results.issues], counts=counts)
+    counts, unscored = _unscored_staff(data, counts, results.people["employee_id"], scope)
+    report = Report(issues=[*data.report.issues, *skipped, *unscored, *results.issues], counts=counts)
     return Outcome(results=results, report=report, files=list(data.files), version=__version__)
 
 
@@ -264,6 +266,18 @@ def _out_of_scope(data: InputData, scope: Sequence[str]) -> tuple[list[SheetCoun
         for c in data.report.counts
     ]
     return counts, issues
+
+
+def _unscored_staff(data: InputData, counts: list[SheetCount], scored: pd.Series, scope: Sequence[str]
+                    ) -> tuple[list[SheetCount], list[Issue]]:
+    """人员 rows of someone without a target row in the scope: one issue each
+    (core.pay.unscored_staff), and the rows moved from used to skipped on their sheet."""
+    issues = unscored_staff(data.staff, scored, scope)
+    if not issues:
+        return counts, []
+    moved = Counter((i.file, i.sheet) for i in issues)
+    return [replace(c, used=c.used - moved[(c.file, c.sheet)], skipped=c.skipped + moved[(c.file, c.sheet)])
+            if c.kind == "staff" else c for c in counts], issues
 
 
 def exit_code(report: Report) -> int:
@@ -488,7 +502,8 @@ def calibration_summary(results) -> dict | None:
 
 def period_summary(periods: pd.DataFrame) -> list[dict]:
     """Each month, quarter and year of the scope (core.periods) with every person's total,
-    grade, ranks and months counted in it, as --json prints them."""
+    grade, ranks, months counted, coefficient, months in post and pay in it, as --json
+    prints them."""
     out = []
     if periods.empty:
         return out
@@ -499,6 +514,9 @@ def period_summary(periods: pd.DataFrame) -> list[dict]:
         "team_rank": periods["team_rank"].astype(object).where(periods["team_rank"].notna(), None),
         "overall_rank": periods["overall_rank"].astype(object).where(periods["overall_rank"].notna(), None),
         "months_counted": periods["months_counted"],
+        "coefficient": periods["coefficient"].astype(object).where(periods["coefficient"].notna(), None),
+        "months_in_post": periods["months_in_post"],
+        "pay": periods["pay"].astype(object).where(periods["pay"].notna(), None),
     })
     for (kind, period), at in periods.groupby(["kind", "period"], sort=False).indices.items():
         first = periods.iloc[at[0]]
@@ -510,8 +528,9 @@ def period_summary(periods: pd.DataFrame) -> list[dict]:
             "months_covered": int(first["months_covered"]),
             "months_in_period": int(first["months_in_period"]),
             "mean_total": None if totals.isna().all() else float(round(totals.mean(), 2)),
-            "results": [{k: (int(v) if k in ("team_rank", "overall_rank", "months_counted") and v is not None
-                             else float(v) if k == "total" and v is not None else v)
+            "results": [{k: (int(v) if k in ("team_rank", "overall_rank", "months_counted", "months_in_post")
+                             and v is not None
+                             else float(v) if k in ("total", "coefficient", "pay") and v is not None else v)
                          for k, v in r.items()} for r in rows.to_dict("records")],
         })
     return out

@@ -175,6 +175,139 @@ def test_by_team_splits_the_periods_with_their_people():
     assert shares["华东"].periods.equals(core.for_team(results, "华东").periods)
 
 
+# --- 系数 and 绩效工资 per period (docs/decisions.md, "Periods", pay) ---------------------------------
+
+# One KPI 销售额 (weight 100, target 100, cap 200%): a month's total is its actual. The scope
+# is 2026-01 … 2026-06 (N has rows in every month).
+#   J: 人员 入职 2026-02-10, 基数 3000; rows Feb–Jun, actuals 95, 85, 70, 100, 50.
+#   L: 人员 离职 2026-05-31, 基数 2000; rows Jan–Jun (June's came in late), 90 each month.
+#   N: no 人员 row, no 基数; rows Jan–Jun, 80 each month.
+PAY_PEOPLE = {
+    "J": dict(zip(("2026-02", "2026-03", "2026-04", "2026-05", "2026-06"), (95, 85, 70, 100, 50))),
+    "L": {f"2026-0{m}": 90 for m in range(1, 7)},
+    "N": {f"2026-0{m}": 80 for m in range(1, 7)},
+}
+PAY_STAFF = (("J", "2026-02-10", None, 3000.0), ("L", "2019-05-01", "2026-05-31", 2000.0))
+NONE = float("nan")
+# (pay rule, 折算, person, period, total, grade, coefficient, months in post, months of the
+#  period in the scope, 绩效工资)
+PERIOD_PAY_EXAMPLES = [
+    ("base_coefficient", True, "J", "2026-02", 95.00, "excellent", 1.2, 1, 1, 3600.00),
+    ("base_coefficient", True, "J", "2026-06", 50.00, "improve", 0.6, 1, 1, 1800.00),
+    ("base_coefficient", True, "J", "2026-Q1", 90.00, "excellent", 1.2, 2, 3, 2400.00),  # 3000 × 1.2 × 2/3
+    ("base_coefficient", True, "J", "2026-Q2", 73.33, "pass", 0.8, 3, 3, 2400.00),
+    ("base_coefficient", True, "J", "2026", 80.00, "good", 1.0, 5, 6, 2500.00),  # 3000 × 1.0 × 5/6
+    ("base_coefficient", False, "J", "2026-Q1", 90.00, "excellent", 1.2, 2, 3, 3600.00),  # 折算 否
+    ("base_coefficient", False, "J", "2026", 80.00, "good", 1.0, 5, 6, 3000.00),
+    ("base_coefficient_total", True, "J", "2026-Q1", 90.00, "excellent", 1.2, 2, 3, 2160.00),  # × 90/100
+    ("base_coefficient", True, "L", "2026-05", 90.00, "excellent", 1.2, 1, 1, 2400.00),
+    ("base_coefficient", True, "L", "2026-06", 90.00, "excellent", 1.2, 0, 1, 0.00),  # after 离职: not in post
+    ("base_coefficient", True, "L", "2026-Q2", 90.00, "excellent", 1.2, 2, 3, 1600.00),  # 2000 × 1.2 × 2/3
+    ("base_coefficient", True, "L", "2026", 90.00, "excellent", 1.2, 5, 6, 2000.00),
+    ("base_coefficient", True, "N", "2026-Q1", 80.00, "good", 1.0, 3, 3, NONE),  # no 基数: coefficient only
+]
+
+
+def _pay_data(rule: str = "base_coefficient", prorate: bool = True, rollup: str = "monthly_mean"):
+    from .test_pay import _staff
+
+    rows = [target(emp, "销售额", m, 100, a) for emp, months in PAY_PEOPLE.items() for m, a in months.items()]
+    data = inputs(rows, scheme_rows=scheme([dict(kpi="销售额", weight=100, cap=2.0)]),
+                  settings=Settings(pay_rule=rule, prorate=prorate, period_rollup=rollup))
+    data.staff = _staff(PAY_STAFF)
+    return data
+
+
+@pytest.mark.parametrize("rule, prorate, emp, period, total, grade, coefficient, in_post, covered, pay",
+                         PERIOD_PAY_EXAMPLES)
+def test_period_pay_worked_examples(rule, prorate, emp, period, total, grade, coefficient, in_post, covered, pay):
+    periods = pipeline.score(_pay_data(rule, prorate)).results.periods
+    row = periods.loc[(periods["employee_id"] == emp) & (periods["period"] == period)].iloc[0]
+    assert (row["total_rounded"], row["grade"], row["coefficient"]) == (total, grade, coefficient)
+    assert (row["months_in_post"], row["months_covered"]) == (in_post, covered)
+    assert (math.isnan(row["pay"]) and math.isnan(pay)) or row["pay"] == pay
+
+
+def test_a_partial_quarter_pays_over_its_months_in_the_scope():
+    """Scope 2026-01 … 02: Q1 has 2 of its 3 months; someone in post in both is paid in full
+    for it, as 汇总 pays a run over those two months (3000 × 1.0 × 2/2)."""
+    from .test_pay import _staff
+
+    rows = [target("E1", "销售额", m, 100, 85) for m in ("2026-01", "2026-02")]
+    data = inputs(rows, scheme_rows=scheme([dict(kpi="销售额", weight=100)]))
+    data.staff = _staff((("E1", None, None, 3000.0),))
+    results = pipeline.score(data).results
+    q1 = results.periods.set_index("period").loc["2026-Q1"]
+    assert (q1["months_in_post"], q1["months_covered"], q1["months_in_period"], q1["pay"]) == (2, 2, 3, 3000.0)
+    assert results.people.at[0, "pay"] == q1["pay"]
+
+
+def test_json_periods_carry_coefficient_months_in_post_and_pay():
+    outcome = pipeline.score(_pay_data())
+    got = {(p["period"], r["employee_id"]): r for p in pipeline.summary(outcome)["periods"] for r in p["results"]}
+    j = got[("2026-Q1", "J")]
+    assert (j["coefficient"], j["months_in_post"], j["pay"]) == (1.2, 2, 2400.0)
+    assert got[("2026-Q1", "N")]["pay"] is None and got[("2026-Q1", "N")]["coefficient"] == 1.0
+    import json
+
+    json.dumps(pipeline.summary(outcome))  # every value a JSON value
+
+
+staff_dates = st.sampled_from([None, "2025-06-01", "2026-01-15", "2026-02-10", "2026-03-01"])
+leaving = st.sampled_from([None, "2026-01-31", "2026-02-20", "2026-03-31", "2026-09-30"])
+bases = st.one_of(st.none(), st.sampled_from([0.0, 2500.0, 3333.33, 10_000.0]))
+coefficients = st.tuples(*[st.sampled_from([0.0, 0.6, 0.8, 1.0, 1.15, 1.2, 1.5])] * 4)
+
+
+@settings(max_examples=SOME, deadline=None)
+@given(company=companies(), cfg=app_settings, rollup=st.sampled_from(["monthly_mean", "cumulative"]),
+       pay_rule=st.sampled_from(["base_coefficient", "base_coefficient_total"]), prorate=st.booleans(),
+       staff=st.lists(st.tuples(staff_dates, leaving, bases), min_size=6, max_size=6), coefs=coefficients)
+def test_a_periods_coefficient_follows_its_grade_and_its_pay_is_that_of_a_run_over_it(
+        company, cfg, rollup, pay_rule, prorate, staff, coefs):
+    """Every period: 系数 is its grade's (none without a grade), 在岗月数 counts its months in
+    the scope between the person's joining and leaving months, 绩效工资 is the pay rule over
+    those; and a month (and under 累计 the quarter and year, here all three months) pays what
+    汇总 pays in a run over just those months."""
+    from kpi_engine import vocab
+    from kpi_engine.core.pay import pay
+
+    from .test_pay import _staff
+
+    rows, ratings, sessions, kpis = company
+    s = cfg.model_copy(update={"period_rollup": rollup, "pay_rule": pay_rule, "prorate": prorate,
+                               **dict(zip(vocab.GRADE_COEFFICIENTS.values(), coefs))})
+    data = inputs(rows, ratings=ratings, training=sessions, scheme_rows=kpis, settings=s)
+    valid = [(f"E{i}", j, lv, b) for i, (j, lv, b) in enumerate(staff) if not (j and lv and lv < j)]
+    data.staff = _staff(valid)
+    outcome = pipeline.score(data)
+    results = outcome.results
+    people = results.people.set_index("employee_id")
+    table = s.coefficients()
+    for row in results.periods.itertuples(index=False):
+        if row.grade:
+            assert row.coefficient == table[row.grade]
+        else:
+            assert math.isnan(row.coefficient) and math.isnan(row.pay)
+        joined, left = people.at[row.employee_id, "joined"], people.at[row.employee_id, "left"]
+        mine = [m for m in results.scope if periods_module.LABEL[row.kind](m) == row.period]
+        assert row.months_covered == len(mine)
+        assert row.months_in_post == sum(1 for m in mine if (not joined or m >= joined) and (not left or m <= left))
+        want = pay(people.at[row.employee_id, "base"], row.coefficient, row.total_rounded, row.months_in_post, s,
+                   row.months_covered)
+        assert (math.isnan(row.pay) and math.isnan(want)) or row.pay == want
+    runs = [(m, dict(period=m)) for m in results.scope]
+    if rollup == "cumulative":
+        runs.append((periods_module.quarter_of(results.scope[0]), {}))  # the months are Q1: the whole scope
+    for period, scope_args in runs:
+        alone = pipeline.score(data, **scope_args).results.people.set_index("employee_id")
+        got = results.periods.loc[results.periods["period"] == period].set_index("employee_id")
+        for emp, row in got.iterrows():
+            for field in ("coefficient", "months_in_post", "pay"):
+                a, b = row[field], alone.at[emp, field]
+                assert (pd.isna(a) and pd.isna(b)) or a == b, (period, emp, field, a, b)
+
+
 # --- the setting 周期汇总 ------------------------------------------------------------------------
 
 
@@ -263,3 +396,44 @@ def test_the_periods_sheet_recalculates_to_the_engines_values_also_after_an_edit
 def _column(at: dict, start: str) -> int:
     """The column whose header starts with ``start`` (a partial period's header says how partial)."""
     return next(i for h, i in at.items() if h and h.startswith(start))
+
+
+def test_the_periods_sheet_shows_coefficient_and_pay_per_period_and_prints_a_quarter_per_page(tmp_path):
+    """周期's layout (docs/decisions.md, "Result workbook", 周期): 绩效工资基数 after 岗位 (a
+    value, unlocked); each month 总分 等级 系数 绩效工资, each quarter after its months and the
+    year after its last quarter with 计入月数 before 系数; 系数 is 汇总's formula over the
+    period's 等级, 绩效工资 汇总's over the row's 基数 with the months in post and the period's
+    months in the scope as numbers; page breaks fall before a quarter's first month, 工号 and
+    姓名 repeat."""
+    import openpyxl
+
+    from kpi_engine.write.workbook import write_workbook
+
+    outcome = pipeline.score(_pay_data())
+    src = tmp_path / "result.xlsx"
+    write_workbook(outcome, src)
+    ws = openpyxl.load_workbook(src)["周期"]
+    values = openpyxl.load_workbook(src, data_only=True)["周期"]
+    header = [c.value for c in ws[2]]
+    assert header[:5] == ["工号", "姓名", "部门", "岗位", "绩效工资基数"]
+    periods = [h.split("\n")[0] for h in header[5::]]
+    blocks = list(dict.fromkeys(periods))
+    assert blocks == ["2026-01", "2026-02", "2026-03", "2026-Q1", "2026-04", "2026-05", "2026-06", "2026-Q2", "2026"]
+    assert [h.split("\n")[1] for h in header[5:9]] == ["总分", "等级", "系数", "绩效工资"]
+    q1 = header.index("2026-Q1\n总分")
+    assert [h.split("\n")[1] for h in header[q1:q1 + 5]] == ["总分", "等级", "计入月数", "系数", "绩效工资"]
+    at = {h: i + 1 for i, h in enumerate(header)}
+    j = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value == "J")
+    grade_cell, coef_cell = (openpyxl.utils.get_column_letter(at[f"2026-Q1\n{h}"]) + str(j) for h in ("等级", "系数"))
+    assert ws.cell(j, at["2026-Q1\n系数"]).value.startswith(f'=IF({grade_cell}="优秀",kpi_coef_excellent,')
+    assert ws.cell(j, at["2026-Q1\n绩效工资"]).value == (
+        f'=IF(AND(ISNUMBER($E{j}),ISNUMBER({coef_cell})),ROUND($E{j}*{coef_cell}*2/3,2),"")')  # in post 2 of 3
+    assert ws.cell(j, at["2026\n绩效工资"]).value.endswith(f"*5/6,2),\"\")")
+    assert values.cell(j, at["2026-Q1\n绩效工资"]).value == 2400.0 and values.cell(j, at["绩效工资基数"]).value == 3000
+    n = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value == "N")
+    assert values.cell(n, at["2026-Q1\n系数"]).value == 1.0 and values.cell(n, at["2026-Q1\n绩效工资"]).value in (None, "")
+    assert not ws.cell(j, at["绩效工资基数"]).protection.locked and ws.cell(j, at["2026-Q1\n绩效工资"]).protection.locked
+    breaks = [b.id for b in ws.col_breaks.brk]
+    # 0-based: Q2's page starts at April, the year's after Q2 (a full quarter leaves no room for it)
+    assert breaks == [at["2026-04\n总分"] - 1, _column(at, "2026\n总分") - 1]
+    assert ws.print_title_cols == "$A:$B" and 50 <= ws.page_setup.scale <= 100

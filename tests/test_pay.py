@@ -270,3 +270,53 @@ def test_summary_shows_coefficient_and_pay_as_formulas(tmp_path):
         assert values.cell(r, col["系数"] + 1).value == p["coefficient"]
         assert values.cell(r, col["在岗月数"] + 1).value == p["months_in_post"]
     assert np.isnan(people.at["N", "pay"]) and people.at["J", "pay"] == 1800.0  # 3000 × 1.2 × 1/2
+
+
+# --- 人员 rows of someone without target rows (docs/decisions.md, "人员 rows without target rows") ---
+
+
+def test_staff_rows_without_target_rows_are_listed_and_counted_as_skipped(tmp_path):
+    """Every 人员 row is used or listed: someone out of post for the whole scope by their own
+    dates is an info, someone in post (or without dates) a warning; their rows move from used
+    to skipped and the sheet's counts still add up."""
+    folder = _folder(tmp_path, staff_rows=[
+        ["E001", "张伟", "华东", "销售代表", date(2020, 1, 1), None, 3000],       # scored
+        ["E099", "赵敏", "华东", "销售代表", None, None, 3000],                   # in post, no rows
+        ["E098", "钱进", "华南", "销售代表", date(2019, 3, 1), date(2025, 12, 31), 3000],  # left before
+        ["E097", "孙悦", "华南", "销售代表", date(2026, 3, 2), None, 3000],        # joins after
+        ["E096", "李雷", "华南", "销售代表", date(2021, 3, 2), date(2026, 1, 31), None],  # left inside, no rows
+    ])
+    outcome = pipeline.score(pipeline.load([folder]))
+    got = [(i.code, i.level, i.file, i.sheet, i.cell, i.value) for i in outcome.report.issues
+           if i.code.startswith("staff_")]
+    assert got == [
+        ("staff_without_targets", "warning", "staff.xlsx", "人员", "A3", "E099"),
+        ("staff_left_before_scope", "info", "staff.xlsx", "人员", "A4", "2025-12-31"),
+        ("staff_joined_after_scope", "info", "staff.xlsx", "人员", "A5", "2026-03-02"),
+        ("staff_without_targets", "warning", "staff.xlsx", "人员", "A6", "E096"),
+    ]
+    warning = next(i for i in outcome.report.issues if i.code == "staff_without_targets")
+    assert warning.message("zh") == (
+        "人员!A3：人员表中的 E099（赵敏）在评分期间 2026-01 – 2026-02 内没有任何目标行；未评分。如果此人应参加考核，"
+        "请在目标管理表中加入其目标行（工号须与人员表完全一致，例如 00123 与 123 不同）；如果此人已离职，请在人员表填写离职日期。")
+    assert "E098 (钱进)" in next(i for i in outcome.report.issues if i.code == "staff_left_before_scope").message("en")
+    staff = next(c for c in outcome.report.counts if c.kind == "staff")
+    assert (staff.read, staff.used, staff.skipped) == (5, 1, 4)
+    assert staff.read == staff.used + staff.rejected + staff.duplicates + staff.skipped
+    assert set(outcome.results.people["employee_id"]) >= {"E001"}
+    assert not {"E099", "E098", "E097", "E096"} & set(outcome.results.people["employee_id"])
+
+
+def test_a_staff_row_outside_a_shorter_scope_is_listed_for_that_run(tmp_path):
+    """--period 2026-01 with a 人员 row of someone whose rows are in February only: not scored
+    in January, so listed (a warning: no dates say they were out of post)."""
+    folder = _folder(tmp_path, staff_rows=[["E001", "张伟", "华东", "销售代表", None, None, 3000]])
+    data = pipeline.load([folder])
+    data.targets = data.targets.loc[~((data.targets["employee_id"] == "E001")
+                                      & (data.targets["period"] == "2026-01"))].reset_index(drop=True)
+    jan = pipeline.score(data, period="2026-01")
+    assert [(i.code, i.cell) for i in jan.report.issues if i.code.startswith("staff_")] == [
+        ("staff_without_targets", "A2")]
+    both = pipeline.score(data)  # February has E001's rows: nothing to say
+    assert not [i for i in both.report.issues if i.code.startswith("staff_")]
+    assert next(c for c in both.report.counts if c.kind == "staff").skipped == 0

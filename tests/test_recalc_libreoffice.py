@@ -332,3 +332,88 @@ def test_linear_tiers_and_accelerators_recalculate_to_the_engines_value(tmp_path
     assert moved[("E1", "新客户数")] == pytest.approx(30 * (0.6 + 0.13 * 2))
     assert moved[("E4", "销售额")] == pytest.approx(50 * 1.18)
     assert moved[("E3", "回款率")] == pytest.approx(20 * 1.2)  # 100% + 30 × 2 = 160%, capped at 120%
+
+
+@pytest.mark.parametrize("rollup", ["monthly_mean", "cumulative"])
+def test_period_coefficient_and_pay_recalculate_also_after_an_edited_month(tmp_path, rollup):
+    """周期's 系数 and 绩效工资 (issue 10) are 汇总's formulas over each period's 等级: recalculated
+    they give the engine's values for every month, quarter and year (the worked example of
+    docs/decisions.md, "Periods": a joiner, a leaver whose late June row is not paid, someone
+    without a 基数). Under 月均分, J's April actual edited from 70 to 92 (合格 → 优秀): typed on
+    明细 it moves 汇总; the month's total typed on 周期 (a value there: the month scored alone)
+    moves April's grade, 系数 and 绩效工资, Q2's total, grade, 系数 and 绩效工资 and the
+    year's; and a what-if 基数 typed on 周期 moves every pay of the row. Each figure is then
+    the engine's for the edited input."""
+    from kpi_engine import pipeline
+
+    from .test_core_periods import _pay_data
+
+    data = _pay_data(rollup=rollup)
+    before = pipeline.score(data)
+    src = tmp_path / "result.xlsx"
+    write_workbook(before, src, created=CREATED)
+    _check_periods(openpyxl.load_workbook(lo.recalc(src, tmp_path / "out"), data_only=True)["周期"],
+                   before.results.periods)
+    if rollup != "monthly_mean":
+        return
+
+    book = openpyxl.load_workbook(src)
+    ws = book["周期"]
+    at = {c.value: c.column for c in ws[2]}
+    j = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value == "J")
+    ws.protection.sheet = False
+    ws.cell(j, at["2026-04\n总分"]).value = 92.0
+    ws.cell(j, at["绩效工资基数"]).value = 4000.0
+    scores = book["明细"]
+    scores[f"K{_find_row(scores, 'J', '销售额')}"] = 95 + 85 + 92 + 100 + 50
+    edited = tmp_path / "edited" / "result.xlsx"
+    edited.parent.mkdir()
+    book.save(edited)
+    got = openpyxl.load_workbook(lo.recalc(edited, tmp_path / "out2"), data_only=True)
+
+    data.targets.loc[(data.targets["employee_id"] == "J") & (data.targets["period"] == "2026-04"), "actual"] = 92.0
+    data.staff.loc[data.staff["employee_id"] == "J", "base"] = 4000.0
+    after = pipeline.score(data).results
+    periods = after.periods.set_index(["employee_id", "period"])
+    old = before.results.periods.set_index(["employee_id", "period"])
+    assert (old.at[("J", "2026-04"), "grade"], periods.at[("J", "2026-04"), "grade"]) == ("pass", "excellent")
+    assert (old.at[("J", "2026-Q2"), "grade"], periods.at[("J", "2026-Q2"), "grade"]) == ("pass", "good")
+    assert periods.at[("J", "2026-Q2"), "pay"] == 4000.0  # 4000 × 1.0 × 3/3
+    _check_periods(got["周期"], after.periods)
+    summary = got["汇总"]
+    col = {c.value: c.column - 1 for c in summary[2]}
+    row = next(r for r in summary.iter_rows(min_row=3, values_only=True) if r[0] == "J")
+    p = after.people.set_index("employee_id").loc["J"]
+    assert _equal(p["total_rounded"], row[col["总分"]]) and _equal(p["coefficient"], row[col["系数"]])
+    assert p["base"] == 4000.0 and row[col["绩效工资基数"]] == 3000.0  # 汇总's base was not edited
+    assert _equal(round(3000.0 * p["coefficient"] * 5 / 6, 2), row[col["绩效工资"]])
+
+
+def _check_periods(ws, periods: pd.DataFrame) -> None:
+    """Every person's total, grade, 系数 and 绩效工资 on 周期 against core.periods."""
+    header = [c.value for c in ws[2]]
+    seen = 0
+    for r in range(3, ws.max_row + 1):
+        emp = ws.cell(r, 1).value
+        if emp is None:
+            break
+        mine = periods.loc[periods["employee_id"] == emp]
+        for c, h in enumerate(header, start=1):
+            if not h or "\n" not in h:
+                continue
+            period, field = h.split("\n")
+            field = field.split("（")[0]
+            got = mine.loc[mine["period"] == period]
+            value = ws.cell(r, c).value
+            if got.empty:
+                assert value in (None, "", 0), (emp, h, value)
+                continue
+            g = got.iloc[0]
+            want = {"总分": g["total_rounded"], "系数": g["coefficient"], "绩效工资": g["pay"],
+                    "等级": vocab.word(vocab.GRADES, g["grade"], "zh") if g["grade"] else None,
+                    "计入月数": g["months_counted"]}[field]
+            if isinstance(want, float) and math.isnan(want):
+                want = None
+            assert _equal(want, value), (emp, h, want, value)
+            seen += 1
+    assert seen > 50

@@ -386,7 +386,11 @@ def test_every_sheet_frozen_filtered_printable_and_protected(books, lang):
     book = books[lang][0]
     for ws in book.worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)
+        if ws.title == lb.sheet_name("periods", lang):
+            # A quarter per page at a fixed scale, not one page wide (docs/decisions.md, "周期").
+            assert not ws.sheet_properties.pageSetUpPr.fitToPage and 50 <= ws.page_setup.scale <= 100
+        else:
+            assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)
         assert ws.protection.sheet and not ws.protection.password, ws.title
         assert ws.protection.autoFilter is False and ws.protection.sort is False, ws.title  # False: allowed
         if ws.title == lb.sheet_name("overview", lang):
@@ -397,7 +401,7 @@ def test_every_sheet_frozen_filtered_printable_and_protected(books, lang):
         assert ws.print_title_rows, ws.title
         assert ws.print_area or ws.sheet_state != "visible", ws.title
         # fitToWidth 1 is the file format's default, so it may be left out
-        assert ws.page_setup.fitToHeight == 0
+        assert ws.page_setup.fitToHeight == 0 or ws.title == lb.sheet_name("periods", lang)
 
 
 def test_only_target_and_actual_are_editable_on_scores(books):

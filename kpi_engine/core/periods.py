@@ -21,6 +21,9 @@ Every period has ``months_counted`` (months with a total for the person),
 ``months_covered`` (the period's months in the scope with data) and
 ``months_in_period`` (1, 3 or 12): a quarter is listed when any of its months is
 covered, and flagged partial by ``months_covered < months_in_period``.
+
+And its pay (:func:`with_pay`): the grade's coefficient, the months of the period in the
+scope the person was in post, and 绩效工资 as 汇总 pays a run over those months.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from .rounding import round_half_up
 from .aggregate import valid_months
 from .attainment import attainment
 from .methods import method_scores, top_step
+from .pay import coefficient_of, month_number, pay
 from .scope import identify, in_scope
 from .sources import monthly_rows
 from .totals import competition_rank, grades, person_totals, weighted_totals
@@ -103,8 +107,48 @@ def periods(data: InputData, scope: Sequence[str], results: Results | None = Non
         parts.append(got)
     out = pd.concat(parts, ignore_index=True)
     kind_order = out["kind"].map({k: i for i, k in enumerate(KINDS)})
-    out = out.assign(_k=kind_order).sort_values(["_k", "period", "employee_id"], kind="stable")
-    return d.frame(d.PERIOD_COLUMNS, out.reset_index(drop=True))
+    out = out.assign(_k=kind_order).sort_values(["_k", "period", "employee_id"], kind="stable").reset_index(drop=True)
+    if results is None:
+        from .engine import score  # engine imports this module's caller
+
+        results = score(data, scope)
+    return d.frame(d.PERIOD_COLUMNS, with_pay(out, results.people, scope, settings))
+
+
+def with_pay(periods: pd.DataFrame, people: pd.DataFrame, scope: Sequence[str], settings: Settings) -> pd.DataFrame:
+    """``periods`` with coefficient, months_in_post and pay (docs/decisions.md, "Periods", pay).
+
+    Each period is paid as 汇总 pays a run over the period's months in the scope: the
+    grade's coefficient, the person's 基数 (``people["base"]``, the same for every period),
+    months in post = the period's months in the scope from the person's joining month to
+    their leaving month (``people["joined"]``/``["left"]``, as 汇总 counts them), over the
+    period's months in the scope (``months_covered``)."""
+    p = people.drop_duplicates("employee_id")
+    who = pd.Index(p["employee_id"].to_numpy(dtype=object)).get_indexer(periods["employee_id"].to_numpy(dtype=object))
+    months = month_number(list(scope))
+    joined, left = month_number(p["joined"]), month_number(p["left"])
+    lo = np.where(np.isnan(joined), -np.inf, joined)
+    hi = np.where(np.isnan(left), np.inf, left)
+    posted = ((months[None, :] >= lo[:, None]) & (months[None, :] <= hi[:, None])).astype(np.int64)
+    posted = np.vstack([posted, np.zeros((1, len(months)), dtype=np.int64)])  # row -1: nobody
+    in_post = np.zeros(len(periods), dtype=np.int64)
+    kinds = periods["kind"].to_numpy(dtype=object)
+    for kind in KINDS:
+        rows = np.flatnonzero(kinds == kind)
+        if not len(rows):
+            continue
+        labels = [LABEL[kind](m) for m in scope]
+        names = pd.Index(sorted(set(labels)))
+        of_label = np.zeros((len(scope), len(names)), dtype=np.int64)
+        of_label[np.arange(len(scope)), names.get_indexer(labels)] = 1
+        per_label = posted @ of_label  # person × period: months in post
+        at = names.get_indexer(periods["period"].to_numpy(dtype=object)[rows])
+        in_post[rows] = np.where(at >= 0, per_label[who[rows], np.maximum(at, 0)], 0)
+    base = np.append(p["base"].to_numpy(dtype="float64"), np.nan)[who]
+    coefficient = coefficient_of(periods["grade"].to_numpy(dtype=object), settings)
+    return periods.assign(
+        coefficient=coefficient, months_in_post=in_post,
+        pay=pay(base, coefficient, periods["total_rounded"], in_post, settings, periods["months_covered"]))
 
 
 def _counted(months: pd.DataFrame, label: Callable[[str], str]) -> pd.Series:

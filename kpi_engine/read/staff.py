@@ -72,6 +72,7 @@ def target_bases(rows: Rows, parsed: pd.DataFrame) -> pd.DataFrame:
     out = p[keep].copy()
     df = rows.df.loc[keep, ["file", "sheet", "row"]]
     out["file"], out["sheet"], out["row"] = df["file"], df["sheet"], df["row"]
+    out["id_cell"] = rows.cells("employee_id", keep)
     out = out.sort_values(["employee_id", "period", "file", "row"], kind="stable")
     return frame(STAFF_COLUMNS, out.reset_index(drop=True))
 
@@ -94,6 +95,7 @@ def _out(rows: Rows, p: pd.DataFrame) -> pd.DataFrame:
     out = p[live].copy()
     df = rows.df.loc[live, ["file", "sheet", "row"]]
     out["file"], out["sheet"], out["row"] = df["file"], df["sheet"], df["row"]
+    out["id_cell"] = rows.cells("employee_id", live)
     out = out.sort_values(["employee_id", "file", "row"], kind="stable")
     return frame(STAFF_COLUMNS, out.reset_index(drop=True))
 

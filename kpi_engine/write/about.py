@@ -227,12 +227,18 @@ def _pay_text(s: Settings, lang: Lang) -> str:
         rule = "基数 × 系数" + (" × 总分 ÷ 100" if s.pay_rule == "base_coefficient_total" else "")
         pro = " × 在岗月数 ÷ 评分月数" if s.prorate else ""
         return (f"系数按等级：{coefs}。绩效工资 = {rule}{pro}，四舍五入到两位小数；没有绩效工资基数时只显示系数。"
-                "系数和绩效工资是“汇总”上的公式，随等级变化")
+                "系数和绩效工资是“汇总”上的公式，随等级变化。“周期”表中每个月、季度和年度也各有系数和绩效工资，"
+                "按该期间的等级和同一个基数计算（与只对该期间评分时“汇总”上的结果相同）"
+                + ("：在岗月数和期间月数都只数该期间在评分范围内的月份" if s.prorate else ""))
     coefs = ", ".join(f"{vocab.word(vocab.GRADES, g, 'en')} {_num(v)}" for g, v in c.items())
     rule = "base × coefficient" + (" × total ÷ 100" if s.pay_rule == "base_coefficient_total" else "")
     pro = " × months in post ÷ months in the period" if s.prorate else ""
     return (f"coefficient by grade: {coefs}. Pay = {rule}{pro}, rounded half-up to 2 decimals; without a pay base "
-            "only the coefficient shows. Coefficient and pay are formulas on Summary that follow the grade")
+            "only the coefficient shows. Coefficient and pay are formulas on Summary that follow the grade. On Periods "
+            "each month, quarter and year has its own, from that period's grade and the same base (what Summary shows "
+            "for a run over that period)"
+            + ("; months in post and months in the period count only the period's months in the scope"
+               if s.prorate else ""))
 
 
 def _calibration_text(s: Settings, lang: Lang) -> str:

@@ -114,6 +114,7 @@ PERIODS: dict[str, Pair] = {
     "name": ("姓名", "Name"),
     "team": ("部门", "Team"),
     "role": ("岗位", "Role"),
+    "base": ("绩效工资基数", "Pay base"),
 }
 
 TEAMS: dict[str, Pair] = {
@@ -252,11 +253,15 @@ TEXTS: dict[str, Pair] = {
     "and_more": (" 等 {n} 个", " and others ({n} in all)"),
     "list_sep": ("、", ", "),
     # 周期
-    "periods_title": ("各月、季度和年度的总分与等级　季度/年度按“{rule}”汇总（设置：周期汇总）",
-                      "Total and grade per month, quarter and year  Quarters and years: {rule} (setting period_rollup)"),
+    "periods_title": ("各月、季度和年度的总分、等级与绩效工资　季度/年度按“{rule}”汇总（设置：周期汇总）　绩效工资＝{pay}",
+                      "Total, grade and pay per month, quarter and year  Quarters and years: {rule} (setting "
+                      "period_rollup)  Pay = {pay}"),
+    "periods_prorate": ("×在岗月数/周期月数", "×months in post/months of the period"),
     "periods_total": ("{period}\n总分", "{period}\nTotal"),
     "periods_grade": ("{period}\n等级", "{period}\nGrade"),
     "periods_counted": ("{period}\n计入月数", "{period}\nMonths counted"),
+    "periods_coefficient": ("{period}\n系数", "{period}\nCoefficient"),
+    "periods_pay": ("{period}\n绩效工资", "{period}\nPay"),
     "periods_partial": ("（数据 {covered}/{length} 月）", " (data {covered}/{length} months)"),
     "periods_none": ("范围内没有可评分的月份。", "No month in the scope could be scored."),
     "periods_chart": ("部门月均分", "Average total per month"),
