@@ -158,22 +158,47 @@ class FastSheet(Worksheet):
     def _write_rows(self) -> None:
         if not self._bulk:
             return super()._write_rows()
-        bodies: dict[int, str] = {}
-        for block in self._bulk:
-            for i, body in enumerate(block.render()):
-                if body:
-                    bodies[block.first_row + i] = body
         self._calculate_spans()
-        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
-            body = bodies.get(row_num)
-            if body is None:
-                self._write_plain_row(row_num)
-                continue
-            if self.table.get(row_num):
-                raise ValueError(f"row {row_num + 1} of {self.name} holds both bulk and single cells")
-            self._write_row(row_num, None, self.row_info.get(row_num))
-            self.fh.write(body)
-            self._xml_end_tag("row")
+        # The rows' XML is gathered in a list (appends at C speed) and handed to the
+        # part's file a slice at a time: never more than SLICE_ROWS rows of XML at once.
+        out, self.fh = self.fh, _Lines()
+        try:
+            bulk = self._bulk_rows()
+            at, body = next(bulk, (-1, ""))
+            for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+                if row_num != at:
+                    self._write_plain_row(row_num)
+                    continue
+                this = body
+                at, body = next(bulk, (-1, ""))
+                if not this:
+                    self._write_plain_row(row_num)
+                    continue
+                if self.table.get(row_num):
+                    raise ValueError(f"row {row_num + 1} of {self.name} holds both bulk and single cells")
+                self._write_row(row_num, None, self.row_info.get(row_num))
+                self.fh.write(this)
+                self._xml_end_tag("row")
+                if len(self.fh) >= FLUSH_WRITES:
+                    out.write("".join(self.fh))
+                    self.fh.clear()
+            out.write("".join(self.fh))
+            if at != -1:
+                raise ValueError(f"row {at + 1} of {self.name}'s bulk cells lies outside the sheet")
+        finally:
+            self.fh = out
+
+    def _bulk_rows(self):
+        """(row, its bulk cells' XML) for every row of every bulk block, in row order,
+        rendered SLICE_ROWS rows at a time."""
+        blocks = sorted(self._bulk, key=lambda b: b.first_row)
+        for before, after in zip(blocks, blocks[1:]):
+            if after.first_row < before.first_row + before.n:
+                raise ValueError(f"bulk blocks overlap at row {after.first_row + 1} of {self.name}")
+        for block in blocks:
+            for start in range(0, block.n, SLICE_ROWS):
+                stop = min(start + SLICE_ROWS, block.n)
+                yield from zip(range(block.first_row + start, block.first_row + stop), block.render(start, stop))
 
     def _write_plain_row(self, row_num: int) -> None:
         # xlsxwriter's Worksheet._write_rows, for one row.
@@ -207,6 +232,18 @@ class FastSheet(Worksheet):
                     data.extend(super()._get_range_data(row, col, row, col) or [None])
         return data
 
+
+class _Lines(list):
+    """A file that keeps what is written as a list of strings (``write`` is ``list.append``)."""
+
+    write = list.append
+
+
+# Rows of a bulk block rendered at once, and the writes gathered before they go to the
+# part's file (package._Part, which encodes and deflates them a piece at a time): the
+# XML of a few thousand rows is held at a time, however long the sheet.
+SLICE_ROWS = 4096
+FLUSH_WRITES = 3 * SLICE_ROWS
 
 MAX_STRING = 32767  # Excel's limit on a cell's text
 MAX_FORMULA = 8192
@@ -308,9 +345,13 @@ class _Bulk:
             w = 0
         return True, (_num_text(w) if isinstance(w, (int, float)) else w)
 
-    def render(self) -> list[str]:
-        """The ``<c>`` elements of each row, as one string per row ('' for an empty row)."""
-        rows = [str(r + 1) for r in range(self.first_row, self.first_row + self.n)]
+    def render(self, start: int = 0, stop: int | None = None) -> list[str]:
+        """The ``<c>`` elements of the block's rows ``start`` to ``stop`` (all by
+        default), as one string per row ('' for an empty row)."""
+        stop = self.n if stop is None else min(stop, self.n)
+        start = min(max(start, 0), stop)
+        n = stop - start
+        rows = [str(r + 1) for r in range(self.first_row + start, self.first_row + stop)]
         columns: list[list[str]] = []
         xf: dict[int, str] = {}
 
@@ -325,10 +366,12 @@ class _Bulk:
 
         for col, (kind, values, fmts, saved) in sorted(self.cols.items()):
             letter = xl_col_to_name(col)
+            values = values[start:stop]
+            saved = saved[start:stop]
             if fmts is None or isinstance(fmts, Format):
-                styles = [style(fmts)] * self.n
+                styles = [style(fmts)] * n
             else:
-                styles = [style(f) for f in fmts]
+                styles = [style(f) for f in fmts[start:stop]]
             if kind == "str":
                 cells = ["" if v is None else f'<c r="{letter}{r}"{s} t="s"><v>{v}</v></c>'
                          for r, v, s in zip(rows, values, styles)]
