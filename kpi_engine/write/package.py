@@ -113,15 +113,17 @@ class Stream:
         self._drain(-1)
 
     def abort(self) -> None:
-        """Drop what is queued; the open part, if any, is left unfinished (the zip is abandoned)."""
+        """Drop what is queued and stop the threads; the part being written is left out of the zip."""
         for _, _, future in self._queue:
             if isinstance(future, Future):
                 future.cancel()
         self._queue.clear()
         self._pool.shutdown(wait=True, cancel_futures=True)
         if self._dest is not None:
-            # Closed without writing its header: the zip it belongs to is never finished.
+            # Closed without completing its entry (nothing more is written for it): the
+            # zip can still be closed, without that part, or abandoned.
             io.BufferedIOBase.close(self._dest)
+            self._zf._writing = False
             self._dest = None
 
     def _piece(self, raw: bytes, last: bool) -> None:

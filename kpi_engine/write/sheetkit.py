@@ -158,6 +158,8 @@ class FastSheet(Worksheet):
     def _write_rows(self) -> None:
         if not self._bulk:
             return super()._write_rows()
+        for block in self._bulk:
+            block.prime()
         self._calculate_spans()
         # The rows' XML is gathered in a list (appends at C speed) and handed to the
         # part's file a slice at a time: never more than SLICE_ROWS rows of XML at once.
@@ -290,6 +292,7 @@ class _Bulk:
         self.first_row = first_row
         self.n = n
         self.cols: dict[int, tuple[str, list, object, list]] = {}
+        self._styles: dict[int, str] = {}  # id(format) → its s="…" attribute
 
     def add(self, ws: Worksheet, col: int, c: "Col", n: int) -> None:
         kind = c.kind
@@ -345,6 +348,27 @@ class _Bulk:
             w = 0
         return True, (_num_text(w) if isinstance(w, (int, float)) else w)
 
+    def _style(self, f) -> str:
+        """The ``s`` attribute of a cell in format ``f`` ('' for the default format)."""
+        if f is None:
+            return ""
+        got = self._styles.get(id(f))
+        if got is None:
+            i = f._get_xf_index()
+            got = self._styles[id(f)] = f' s="{i}"' if i else ""
+        return got
+
+    def prime(self) -> None:
+        """Number the block's formats now, column by column as a whole-block render meets
+        them: xlsxwriter numbers a format when it is first used, so rendering a slice at
+        a time would otherwise number them in another order (the same styles, other bytes)."""
+        for _, (_, _, fmts, _) in sorted(self.cols.items()):
+            if fmts is None or isinstance(fmts, Format):
+                self._style(fmts)
+            else:
+                for f in {id(f): f for f in fmts}.values():
+                    self._style(f)
+
     def render(self, start: int = 0, stop: int | None = None) -> list[str]:
         """The ``<c>`` elements of the block's rows ``start`` to ``stop`` (all by
         default), as one string per row ('' for an empty row)."""
@@ -353,17 +377,7 @@ class _Bulk:
         n = stop - start
         rows = [str(r + 1) for r in range(self.first_row + start, self.first_row + stop)]
         columns: list[list[str]] = []
-        xf: dict[int, str] = {}
-
-        def style(f) -> str:
-            if f is None:
-                return ""
-            got = xf.get(id(f))
-            if got is None:
-                i = f._get_xf_index()
-                got = xf[id(f)] = f' s="{i}"' if i else ""
-            return got
-
+        style = self._style
         for col, (kind, values, fmts, saved) in sorted(self.cols.items()):
             letter = xl_col_to_name(col)
             values = values[start:stop]
