@@ -86,6 +86,7 @@ def _stream(chunks, workers=2) -> bytes:
                 part = stream.part(name)
                 for text in texts:
                     part.write(text)
+                    part.spill()  # as FastSheet does after each slice of rows
                 part.end()
             stream.finish()
     return buffer.getvalue()
@@ -150,6 +151,7 @@ def test_no_more_than_a_few_pieces_wait_however_slow_the_threads(monkeypatch):
             part = stream.part("big.xml")
             for i in range(2000):
                 part.write(f"<row r='{i}'/>")
+                part.spill()
             for _ in range(10_000):
                 gate.release()
             stream.finish()
@@ -294,3 +296,30 @@ def test_a_full_disk_is_one_oserror_and_no_complaint_when_collected(clean_slate,
     with pytest.raises(OSError) as got:
         workbook.write_workbook(outcome, Path("full.xlsx"), created=CREATED)
     assert got.value.errno == 28
+
+
+@pytest.mark.parametrize("setup", ["plain", "default height", "hidden rows"])
+def test_a_bulk_rows_tag_is_the_one_xlsxwriter_writes(setup):
+    book = package.ResultBook(io.BytesIO(), {"in_memory": True})
+    ws = book.add_worksheet("s", worksheet_class=sheetkit.FastSheet)
+    if setup == "default height":
+        ws.set_default_row(30)
+    elif setup == "hidden rows":
+        ws.set_default_row(hide_unused_rows=True)
+    head, tail = ws._row_tags()
+    for row in (0, 4, 1_048_575):
+        got = sheetkit._Lines()
+        ws.fh = got
+        ws._write_row(row, None, None)
+        ws._xml_end_tag("row")
+        assert head is not None
+        assert f"{head}{row + 1}{tail}</row>" == "".join(got)
+    book.fileclosed = True  # never saved
+
+
+def test_rows_tagged_by_xlsxwriter_itself_give_the_same_sheets(outcome, whole, tmp_path, monkeypatch):
+    monkeypatch.setattr(sheetkit.FastSheet, "_row_tags", lambda self: (None, ""))  # _write_row for every row
+    monkeypatch.setattr(package, "PIECE", 2**31)
+    path = tmp_path / "tagged.xlsx"
+    write_workbook(outcome, path, created=CREATED)
+    assert path.read_bytes() == whole

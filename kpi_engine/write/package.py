@@ -3,12 +3,13 @@
 A result workbook is a zip of XML parts; at 20,000 people they hold some 0.8 GB of XML.
 xlsxwriter keeps every part in memory (``in_memory``) or in a temporary file, and zips
 them one after another, on one core, once they are all written
-(``Workbook._store_workbook``). Here nothing waits for a whole part: each part's XML is
-encoded and cut into pieces of ``PIECE`` bytes as xlsxwriter writes it (:class:`_Part`),
-threads deflate the pieces at once, the way pigz does, and the main thread puts each
-deflated piece into the zip, in order, as soon as it is ready (:class:`Stream`). At most
-a few pieces per thread are held at any time, however large the sheets; no temporary
-file is made, and the zip goes straight to its file.
+(``Workbook._store_workbook``). Here no big part is held whole: as xlsxwriter writes a
+part (:class:`_Part`; FastSheet hands on a big sheet's rows a slice at a time), its XML
+is encoded and cut into pieces of ``PIECE`` bytes, threads deflate the pieces at once,
+the way pigz does, and the main thread puts each deflated piece into the zip, in
+order, as soon as it is ready (:class:`Stream`). A few pieces per thread are held at
+any time, however large the sheets; no temporary file is made, and the zip goes
+straight to its file.
 
 Every piece but a part's last ends on a byte boundary (``Z_SYNC_FLUSH``), so the pieces
 joined are one valid deflate stream. Pieces are cut at fixed byte offsets of the part,
@@ -163,28 +164,27 @@ class Stream:
 
 
 class _Part(StringIO):
-    """One part of the zip as xlsxwriter writes it: a text file that keeps no more than a piece.
+    """One part of the zip as xlsxwriter writes it: a StringIO that is emptied a piece at a time.
 
-    A StringIO to xlsxwriter (``XMLwriter._set_xml_writer`` writes into a StringIO and
-    leaves it open); its text is encoded to UTF-8 a piece's worth at a time, and every
-    ``PIECE`` bytes of the part go to the stream to be deflated."""
+    xlsxwriter writes into it at StringIO's own speed (``XMLwriter._set_xml_writer``
+    takes a StringIO and leaves it open). :meth:`spill` — called by FastSheet after each
+    slice of a big sheet's rows, and by :meth:`end` — encodes what it holds to UTF-8 once
+    that is a piece or more, and hands every ``PIECE`` bytes of the part to the stream to
+    be deflated. A part written by xlsxwriter alone (a small sheet, styles, strings) is
+    held until it ends, as xlsxwriter's own cells for it are."""
 
     def __init__(self, stream: Stream, name: str):
         super().__init__()
         self.name = name
         self.ended = False
         self._stream = stream
-        self._text: list[str] = []
-        self._chars = 0
         self._buf = bytearray()
         self._size = 0
 
-    def write(self, text: str) -> int:
-        self._text.append(text)
-        self._chars += len(text)
-        if self._chars >= PIECE:  # at least PIECE bytes once encoded
+    def spill(self) -> None:
+        """Hand on what is held, if it is at least a piece (in characters: as many bytes or more)."""
+        if self.tell() >= PIECE:
             self._encode()
-        return len(text)
 
     def write_bytes(self, data: bytes) -> None:
         self._encode()
@@ -203,10 +203,10 @@ class _Part(StringIO):
         self._stream._end(self._size)
 
     def _encode(self) -> None:
-        if self._text:
-            self._buf += "".join(self._text).encode("utf-8")
-            self._text.clear()
-            self._chars = 0
+        if self.tell():
+            self._buf += self.getvalue().encode("utf-8")
+            self.seek(0)
+            self.truncate()
         self._cut()
 
     def _cut(self) -> None:

@@ -81,12 +81,17 @@ PRIVATE_METHODS: dict[tuple[type, str], tuple[str, ...]] = {
     (Packager, "_set_tmpdir"): ("self", "tmpdir"),
     (Packager, "_set_in_memory"): ("self", "in_memory"),
     (Packager, "_create_package"): ("self",),
+    # package._Packager: each part's file comes from _filename, a StringIO that
+    # XMLwriter._set_xml_writer writes into (and leaves open) rather than opening a path.
+    (Packager, "_filename"): ("self", "xml_filename"),
+    (Worksheet, "_set_xml_writer"): ("self", "filename"),
 }
 PRIVATE_ATTRIBUTES: dict[type, tuple[str, ...]] = {
     Worksheet: ("table", "row_info", "comments", "row_spans", "dim_rowmin", "dim_rowmax", "dim_colmin",
                 "dim_colmax", "fh", "name", "str_table"),
     SharedStringTable: ("count",),
     Workbook: ("filename", "allow_zip64", "worksheet_meta", "worksheets_objs", "vba_project", "tmpdir"),
+    Packager: ("filenames",),
 }
 
 
@@ -164,7 +169,9 @@ class FastSheet(Worksheet):
         # The rows' XML is gathered in a list (appends at C speed) and handed to the
         # part's file a slice at a time: never more than SLICE_ROWS rows of XML at once.
         out, self.fh = self.fh, _Lines()
+        spill = getattr(out, "spill", None)  # package._Part: on to the zip, a piece at a time
         try:
+            head, tail = self._row_tags()
             bulk = self._bulk_rows()
             at, body = next(bulk, (-1, ""))
             for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
@@ -178,17 +185,43 @@ class FastSheet(Worksheet):
                     continue
                 if self.table.get(row_num):
                     raise ValueError(f"row {row_num + 1} of {self.name} holds both bulk and single cells")
-                self._write_row(row_num, None, self.row_info.get(row_num))
-                self.fh.write(this)
-                self._xml_end_tag("row")
+                info = self.row_info.get(row_num)
+                if info is None and head is not None:
+                    self.fh.write(f"{head}{row_num + 1}{tail}{this}</row>")
+                else:
+                    self._write_row(row_num, None, info)
+                    self.fh.write(this)
+                    self._xml_end_tag("row")
                 if len(self.fh) >= FLUSH_WRITES:
                     out.write("".join(self.fh))
                     self.fh.clear()
+                    if spill is not None:
+                        spill()
             out.write("".join(self.fh))
             if at != -1:
                 raise ValueError(f"row {at + 1} of {self.name}'s bulk cells lies outside the sheet")
         finally:
             self.fh = out
+
+    def _row_tags(self) -> tuple[str | None, str]:
+        """What ``_write_row`` writes before and after the row number of a row without
+        properties (``<row r="`` and ``">``, and the sheet's own attributes, such as a
+        default height, before the ``>``), taken from xlsxwriter itself; (None, "") when
+        its tag is not of that form."""
+        probe = _Lines()
+        self.fh, real = probe, self.fh
+        try:
+            for row in (0, 9, 99_999):
+                self._write_row(row, None, None)
+                self._xml_end_tag("row")
+        finally:
+            self.fh = real
+        head = '<row r="'
+        tail = probe[0][len(head) + 1:]
+        expected = [f"{head}{row}{tail}" for row in (1, 10, 100_000)]
+        if probe[::2] != expected or probe[1::2] != ["</row>"] * 3:
+            return None, ""
+        return head, tail
 
     def _bulk_rows(self):
         """(row, its bulk cells' XML) for every row of every bulk block, in row order,
@@ -292,7 +325,7 @@ class _Bulk:
         self.first_row = first_row
         self.n = n
         self.cols: dict[int, tuple[str, list, object, list]] = {}
-        self._styles: dict[int, str] = {}  # id(format) → its s="…" attribute
+        self._styles: dict = {None: ""}  # format → its s="…" attribute (formats hash by identity)
 
     def add(self, ws: Worksheet, col: int, c: "Col", n: int) -> None:
         kind = c.kind
@@ -350,12 +383,10 @@ class _Bulk:
 
     def _style(self, f) -> str:
         """The ``s`` attribute of a cell in format ``f`` ('' for the default format)."""
-        if f is None:
-            return ""
-        got = self._styles.get(id(f))
+        got = self._styles.get(f)
         if got is None:
             i = f._get_xf_index()
-            got = self._styles[id(f)] = f' s="{i}"' if i else ""
+            got = self._styles[f] = f' s="{i}"' if i else ""
         return got
 
     def prime(self) -> None:
@@ -366,7 +397,7 @@ class _Bulk:
             if fmts is None or isinstance(fmts, Format):
                 self._style(fmts)
             else:
-                for f in {id(f): f for f in fmts}.values():
+                for f in dict.fromkeys(fmts):
                     self._style(f)
 
     def render(self, start: int = 0, stop: int | None = None) -> list[str]:
@@ -378,6 +409,7 @@ class _Bulk:
         rows = [str(r + 1) for r in range(self.first_row + start, self.first_row + stop)]
         columns: list[list[str]] = []
         style = self._style
+        known = self._styles.__getitem__  # every format of the block, once primed
         for col, (kind, values, fmts, saved) in sorted(self.cols.items()):
             letter = xl_col_to_name(col)
             values = values[start:stop]
@@ -385,7 +417,10 @@ class _Bulk:
             if fmts is None or isinstance(fmts, Format):
                 styles = [style(fmts)] * n
             else:
-                styles = [style(f) for f in fmts[start:stop]]
+                try:
+                    styles = list(map(known, fmts[start:stop]))
+                except KeyError:  # rendered without prime()
+                    styles = [style(f) for f in fmts[start:stop]]
             if kind == "str":
                 cells = ["" if v is None else f'<c r="{letter}{r}"{s} t="s"><v>{v}</v></c>'
                          for r, v, s in zip(rows, values, styles)]

@@ -101,6 +101,7 @@ def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: dat
     detail.write_summary(book, one["summary"], styles, results, lang, detail.score_parts(scores, plan.parts["scores"]))
     grids.write_monthly(split("monthly"), styles, scores, results, lang)
     grids.write_teams(book, one["teams"], one["params"], styles, scores, results, lang)
+    del scores  # 明细's sorted copy of the scores: its cells are taken, the sheets render at close
     periods.write_periods(book, one["periods"], one["params"], styles, results, lang)
     training.write_training(book, one["courses"], split("training"), split("before_after"), styles, results, lang)
     # Texts cut to fit a cell are warnings of this very workbook: on 问题, counted on 说明
