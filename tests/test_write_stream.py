@@ -323,3 +323,16 @@ def test_rows_tagged_by_xlsxwriter_itself_give_the_same_sheets(outcome, whole, t
     path = tmp_path / "tagged.xlsx"
     write_workbook(outcome, path, created=CREATED)
     assert path.read_bytes() == whole
+
+
+def test_the_forms_rendered_in_slices_are_the_forms_rendered_whole(outcome, tmp_path, monkeypatch):
+    from kpi_engine.write import forms
+
+    got = {}
+    for rows in (10**9, 3):
+        monkeypatch.setattr(sheetkit, "SLICE_ROWS", rows)
+        path = tmp_path / f"forms{rows}.xlsx"
+        forms.write_forms(outcome, path, created=CREATED)
+        got[rows] = path.read_bytes()
+    assert got[3] == got[10**9]
+    assert len(_parts(got[3])["xl/worksheets/sheet1.xml"]) > 10_000  # many slices of 3 rows
