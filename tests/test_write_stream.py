@@ -336,3 +336,24 @@ def test_the_forms_rendered_in_slices_are_the_forms_rendered_whole(outcome, tmp_
         got[rows] = path.read_bytes()
     assert got[3] == got[10**9]
     assert len(_parts(got[3])["xl/worksheets/sheet1.xml"]) > 10_000  # many slices of 3 rows
+
+
+def test_no_sheet_is_held_whole_bulk_or_not(outcome, whole, tmp_path, monkeypatch):
+    # Every part's text is encoded a piece at a time: what a part holds when it is passed
+    # on stays near a piece, however long the sheet (培训前后 is xlsxwriter's own cells).
+    monkeypatch.setattr(package, "PIECE", 1000)
+    monkeypatch.setattr(sheetkit, "FLUSH_WRITES", 1)  # on after every row: a piece and a row at most
+    held: dict[str, int] = {}
+    real = package._Part._encode
+
+    def encode(self):
+        held[self.name] = max(held.get(self.name, 0), self.tell())
+        real(self)
+
+    monkeypatch.setattr(package._Part, "_encode", encode)
+    path = tmp_path / "held.xlsx"
+    write_workbook(outcome, path, created=CREATED)
+    sizes = {n: len(v.decode()) for n, v in _parts(path.read_bytes()).items()}
+    sheets = [n for n in sizes if n.startswith("xl/worksheets/sheet")]
+    assert sum(sizes[n] > 9_000 for n in sheets) >= 4  # long sheets: 明细, 汇总 … and 说明, xlsxwriter's own
+    assert max(held[n] for n in sheets) < 5_000, {n: held[n] for n in sheets}  # a piece, a row, the sheet's end

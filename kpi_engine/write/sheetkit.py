@@ -161,37 +161,37 @@ class FastSheet(Worksheet):
     # --- rendering at close -----------------------------------------------------
 
     def _write_rows(self) -> None:
-        if not self._bulk:
-            return super()._write_rows()
+        # xlsxwriter's Worksheet._write_rows, row by row (_write_plain_row), with the bulk
+        # blocks' rows rendered a slice at a time. The rows' XML is gathered in a list
+        # (appends at C speed) and handed on to the part's file every FLUSH_WRITES writes,
+        # which passes it on to the zip a piece at a time (package._Part.spill): a sheet's
+        # XML is never held whole, whether its rows are bulk or xlsxwriter's own cells.
         for block in self._bulk:
             block.prime()
         self._calculate_spans()
-        # The rows' XML is gathered in a list (appends at C speed) and handed to the
-        # part's file a slice at a time: never more than SLICE_ROWS rows of XML at once.
         out, self.fh = self.fh, _Lines()
-        spill = getattr(out, "spill", None)  # package._Part: on to the zip, a piece at a time
+        spill = getattr(out, "spill", None)
         try:
-            head, tail = self._row_tags()
+            head, tail = self._row_tags() if self._bulk else (None, "")
             bulk = self._bulk_rows()
             at, body = next(bulk, (-1, ""))
             for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
-                if row_num != at:
-                    self._write_plain_row(row_num)
-                    continue
-                this = body
-                at, body = next(bulk, (-1, ""))
+                this = ""
+                if row_num == at:
+                    this = body
+                    at, body = next(bulk, (-1, ""))
                 if not this:
                     self._write_plain_row(row_num)
-                    continue
-                if self.table.get(row_num):
-                    raise ValueError(f"row {row_num + 1} of {self.name} holds both bulk and single cells")
-                info = self.row_info.get(row_num)
-                if info is None and head is not None:
-                    self.fh.write(f"{head}{row_num + 1}{tail}{this}</row>")
                 else:
-                    self._write_row(row_num, None, info)
-                    self.fh.write(this)
-                    self._xml_end_tag("row")
+                    if self.table.get(row_num):
+                        raise ValueError(f"row {row_num + 1} of {self.name} holds both bulk and single cells")
+                    info = self.row_info.get(row_num)
+                    if info is None and head is not None:
+                        self.fh.write(f"{head}{row_num + 1}{tail}{this}</row>")
+                    else:
+                        self._write_row(row_num, None, info)
+                        self.fh.write(this)
+                        self._xml_end_tag("row")
                 if len(self.fh) >= FLUSH_WRITES:
                     out.write("".join(self.fh))
                     self.fh.clear()
@@ -274,11 +274,12 @@ class _Lines(list):
     write = list.append
 
 
-# Rows of a bulk block rendered at once, and the writes gathered before they go to the
-# part's file (package._Part, which encodes and deflates them a piece at a time): the
-# XML of a few thousand rows is held at a time, however long the sheet.
+# Rows of a bulk block rendered at once, and the writes (a bulk row is one, a cell of
+# xlsxwriter's own one or two) gathered before they go on to the part's file
+# (package._Part, which encodes and deflates them a piece at a time): the XML of a few
+# thousand rows is held at a time, however long the sheet — some 5 MB for 明细.
 SLICE_ROWS = 4096
-FLUSH_WRITES = 3 * SLICE_ROWS
+FLUSH_WRITES = 4096
 
 MAX_STRING = 32767  # Excel's limit on a cell's text
 MAX_FORMULA = 8192
