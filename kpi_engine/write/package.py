@@ -167,11 +167,11 @@ class _Part(StringIO):
     """One part of the zip as xlsxwriter writes it: a StringIO that is emptied a piece at a time.
 
     xlsxwriter writes into it at StringIO's own speed (``XMLwriter._set_xml_writer``
-    takes a StringIO and leaves it open). :meth:`spill` — called by FastSheet after each
-    slice of a big sheet's rows, and by :meth:`end` — encodes what it holds to UTF-8 once
+    takes a StringIO and leaves it open). :meth:`spill` — called by FastSheet every few
+    thousand rows of a sheet, and by :meth:`end` — encodes what it holds to UTF-8 once
     that is a piece or more, and hands every ``PIECE`` bytes of the part to the stream to
-    be deflated. A part written by xlsxwriter alone (a small sheet, styles, strings) is
-    held until it ends, as xlsxwriter's own cells for it are."""
+    be deflated. The parts that are not sheets (styles, shared strings, the workbook)
+    are held until they end, as xlsxwriter's own tables for them are."""
 
     def __init__(self, stream: Stream, name: str):
         super().__init__()
