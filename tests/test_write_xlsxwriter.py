@@ -109,3 +109,19 @@ def test_the_copied_store_workbook_is_still_xlsxwriters():
     assert hashlib.sha256(source.encode()).hexdigest() == STORE_WORKBOOK_SHA256, (
         f"xlsxwriter {version('xlsxwriter')} changed Workbook._store_workbook: compare it with "
         "kpi_engine/write/package.py's ResultBook._store_workbook, update the copy, then this hash.")
+
+
+def test_the_streaming_packager_overrides_keep_the_base_signatures():
+    from xlsxwriter.packager import Packager
+    from xlsxwriter.workbook import Workbook
+
+    from kpi_engine.write import package
+
+    for ours, base in ((package._Packager, Packager), (package.ResultBook, Workbook)):
+        overridden = [n for n in vars(ours) if n.startswith("_") and not n.startswith("__")
+                      and callable(getattr(base, n, None))]
+        assert overridden  # _filename, _create_package; _get_packager, _store_workbook
+        for name in overridden:
+            assert (base, name) in sheetkit.PRIVATE_METHODS, name
+            assert (list(inspect.signature(getattr(ours, name)).parameters)
+                    == list(inspect.signature(getattr(base, name)).parameters)), name

@@ -49,6 +49,7 @@ from .sources import monthly_rows
 from .totals import competition_rank, grades, person_totals, weighted_totals
 
 SEP = "\x1f"  # never in a cell the readers pass on (control characters are refused or dropped)
+ROWS_AT_ONCE = 262_144  # person × KPI × month rows month_totals scores at a time
 KINDS = ("month", "quarter", "year")
 
 
@@ -305,7 +306,6 @@ def month_totals(data: InputData, scope: Sequence[str], results: Results, kept: 
     pk = order[np.repeat(starts[pair_person], per_pair) + offset]
     month = pair_month[pair_of_row]
 
-    at = mkey_index.get_indexer(pk * n_months + month)
     t = months["target"].to_numpy(dtype="float64")
     a = months["actual"].to_numpy(dtype="float64")
     n = months["n"].to_numpy(dtype="float64")
@@ -314,37 +314,51 @@ def month_totals(data: InputData, scope: Sequence[str], results: Results, kept: 
         t = np.where(mean, t * n / n, t)
         a = np.where(mean, a * n / n, a)
     t, a = np.append(t, np.nan), np.append(a, np.nan)  # position -1: no valid row that month
-    target, actual = t[at], a[at]
 
     method = kpis["method"].to_numpy(dtype=object)
-    is_rating = (method == "rating")[pk]
-    target[is_rating] = np.nan
-    actual[is_rating] = np.nan
+    rating_kpi = method == "rating"
     top = top_step(kpis["method"], kpis["tier_table"], tiers)
-    r = attainment(target, actual, (kpis["direction"].to_numpy(dtype=object) == "lower")[pk],
-                   settings.lower_formula == "inverse", kpis["cap"].to_numpy(dtype="float64")[pk], top[pk])
-    if is_rating.any() and len(rating_months):
+    lower = kpis["direction"].to_numpy(dtype=object) == "lower"
+    rkey = rated = None
+    if rating_kpi.any() and len(rating_months):
         rm = rating_months.merge(kpis[["employee_id", "kpi", "pk"]], on=["employee_id", "kpi"], how="inner")
         rkey = pd.Index(rm["pk"].to_numpy(dtype=np.int64) * n_months + period_index.get_indexer(rm["period"]))
-        rat = rkey.get_indexer(pk * n_months + month)
         rated = rm["attainment"].to_numpy(dtype="float64")
-        r = np.where(is_rating, np.where(rat >= 0, rated[np.maximum(rat, 0)], np.nan), r)
-    elif is_rating.any():
-        r = np.where(is_rating, np.nan, r)
-    cols = ("weight", "cap", "floor", "points_per_unit", "step", "accel_from", "accel_by")
-    frame = pd.DataFrame({
-        **{c: kpis[c].to_numpy(dtype="float64")[pk] for c in cols},
-        "method": method[pk],
-        "tier_table": kpis["tier_table"].to_numpy(dtype=object)[pk],
-        "direction": kpis["direction"].to_numpy(dtype=object)[pk],
-        "target": target, "actual": actual,
-    })
-    s = method_scores(frame, r, tiers)
-    has = ~np.isnan(r) & ~np.isnan(s) & kpis["usable"].to_numpy(dtype=bool)[pk]
-    score = np.where(has, s, np.nan if settings.missing_data == "renormalize" else 0.0)
+    cols = ("cap", "floor", "points_per_unit", "step", "accel_from", "accel_by")
+    per_kpi = {c: kpis[c].to_numpy(dtype="float64") for c in cols}
+    tier_table, direction = kpis["tier_table"].to_numpy(dtype=object), kpis["direction"].to_numpy(dtype=object)
+    weight = kpis["weight"].to_numpy(dtype="float64")[pk]
+    usable = kpis["usable"].to_numpy(dtype=bool)
+    score, has = np.empty(len(pk), dtype="float64"), np.empty(len(pk), dtype=bool)
+    # Every step below is row by row, so the rows are scored ROWS_AT_ONCE at a time: the
+    # same numbers as all at once, but the frame and the arrays that score them stay
+    # small (at 20,000 people, 3.8M person × KPI × month rows held ~1 GB at once).
+    for lo in range(0, len(pk), ROWS_AT_ONCE):
+        p, m = pk[lo:lo + ROWS_AT_ONCE], month[lo:lo + ROWS_AT_ONCE]
+        at = mkey_index.get_indexer(p * n_months + m)
+        target, actual = t[at], a[at]
+        is_rating = rating_kpi[p]
+        target[is_rating] = np.nan
+        actual[is_rating] = np.nan
+        r = attainment(target, actual, lower[p], settings.lower_formula == "inverse", per_kpi["cap"][p], top[p])
+        if rkey is not None:
+            rat = rkey.get_indexer(p * n_months + m)
+            r = np.where(is_rating, np.where(rat >= 0, rated[np.maximum(rat, 0)], np.nan), r)
+        elif is_rating.any():
+            r = np.where(is_rating, np.nan, r)
+        frame = pd.DataFrame({
+            "weight": weight[lo:lo + ROWS_AT_ONCE],
+            **{c: v[p] for c, v in per_kpi.items()},
+            "method": method[p], "tier_table": tier_table[p], "direction": direction[p],
+            "target": target, "actual": actual,
+        })
+        s = method_scores(frame, r, tiers)
+        ok = ~np.isnan(r) & ~np.isnan(s) & usable[p]
+        has[lo:lo + ROWS_AT_ONCE] = ok
+        score[lo:lo + ROWS_AT_ONCE] = np.where(ok, s, np.nan if settings.missing_data == "renormalize" else 0.0)
 
     # person_totals, per person-month instead of per person (same sums in the same order).
-    total = weighted_totals(score, frame["weight"], has, pair_of_row, settings)
+    total = weighted_totals(score, weight, has, pair_of_row, settings)
     total = total.reindex(np.arange(len(pair_person)))  # a person without KPIs: NaN
     out = pd.DataFrame({
         "employee_id": np.asarray(ids, dtype=object)[pair_person],

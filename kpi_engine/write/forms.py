@@ -124,7 +124,7 @@ def column_pixels(width: float) -> int:
 class _Grid:
     """The cells of a sheet as pieces (rows, column, XML per cell), rendered into
     :class:`sheetkit.FastSheet`'s bulk path (it asks for ``first_row``, ``n``,
-    ``render()`` and ``value()``, as of a ``_Bulk``)."""
+    ``prime()``, ``render(start, stop)`` and ``value()``, as of a ``_Bulk``)."""
 
     ws: sk.FastSheet
     rows: list[np.ndarray] = field(default_factory=list)
@@ -134,6 +134,7 @@ class _Grid:
     n: int = 0
     _sst: dict[str, int] = field(default_factory=dict)
     _xf: dict[int, str] = field(default_factory=dict)
+    _sorted: tuple | None = None  # the cells in row order and each row's bounds, once rendered
 
     def _style(self, fmt: Format | None) -> str:
         if fmt is None:
@@ -214,20 +215,26 @@ class _Grid:
                 raise sk.fail(self.ws, r, c, rc, "forms")
         self.ws._bulk.append(self)
 
-    def render(self) -> list[str]:
-        rows = np.concatenate(self.rows) if self.rows else np.zeros(0, dtype=np.int64)
-        cols = np.concatenate(self.cols) if self.cols else np.zeros(0, dtype=np.int64)
-        cells = [c for piece in self.cells for c in piece]
-        order = np.lexsort((cols, rows))
-        rows = rows[order]
-        key = rows * (LAST_COL + 1) + cols[order]
-        if len(key) > 1 and (np.diff(key) == 0).any():
-            dup = int(np.flatnonzero(np.diff(key) == 0)[0])
-            raise sk.fail(self.ws, int(rows[dup]), int(cols[order][dup]), -1, "two values for one cell")
-        bounds = np.searchsorted(rows, np.arange(self.n + 1))
-        ordered = [cells[i] for i in order.tolist()]
-        b = bounds.tolist()
-        return ["".join(ordered[b[i]:b[i + 1]]) for i in range(self.n)]
+    def prime(self) -> None:
+        """Nothing to number: the grid's formats got their indices as its cells were made."""
+
+    def render(self, start: int = 0, stop: int | None = None) -> list[str]:
+        """The ``<c>`` elements of rows ``start`` to ``stop`` (all by default), one string per row."""
+        if self._sorted is None:
+            rows = np.concatenate(self.rows) if self.rows else np.zeros(0, dtype=np.int64)
+            cols = np.concatenate(self.cols) if self.cols else np.zeros(0, dtype=np.int64)
+            cells = [c for piece in self.cells for c in piece]
+            order = np.lexsort((cols, rows))
+            rows = rows[order]
+            key = rows * (LAST_COL + 1) + cols[order]
+            if len(key) > 1 and (np.diff(key) == 0).any():
+                dup = int(np.flatnonzero(np.diff(key) == 0)[0])
+                raise sk.fail(self.ws, int(rows[dup]), int(cols[order][dup]), -1, "two values for one cell")
+            bounds = np.searchsorted(rows, np.arange(self.n + 1))
+            self._sorted = ([cells[i] for i in order.tolist()], bounds.tolist())
+        ordered, b = self._sorted
+        stop = self.n if stop is None else min(stop, self.n)
+        return ["".join(ordered[b[i]:b[i + 1]]) for i in range(max(start, 0), stop)]
 
     def value(self, row: int, col: int) -> tuple[bool, object]:
         return False, None  # no chart reads the forms

@@ -81,12 +81,17 @@ PRIVATE_METHODS: dict[tuple[type, str], tuple[str, ...]] = {
     (Packager, "_set_tmpdir"): ("self", "tmpdir"),
     (Packager, "_set_in_memory"): ("self", "in_memory"),
     (Packager, "_create_package"): ("self",),
+    # package._Packager: each part's file comes from _filename, a StringIO that
+    # XMLwriter._set_xml_writer writes into (and leaves open) rather than opening a path.
+    (Packager, "_filename"): ("self", "xml_filename"),
+    (Worksheet, "_set_xml_writer"): ("self", "filename"),
 }
 PRIVATE_ATTRIBUTES: dict[type, tuple[str, ...]] = {
     Worksheet: ("table", "row_info", "comments", "row_spans", "dim_rowmin", "dim_rowmax", "dim_colmin",
                 "dim_colmax", "fh", "name", "str_table"),
     SharedStringTable: ("count",),
     Workbook: ("filename", "allow_zip64", "worksheet_meta", "worksheets_objs", "vba_project", "tmpdir"),
+    Packager: ("filenames",),
 }
 
 
@@ -156,24 +161,79 @@ class FastSheet(Worksheet):
     # --- rendering at close -----------------------------------------------------
 
     def _write_rows(self) -> None:
-        if not self._bulk:
-            return super()._write_rows()
-        bodies: dict[int, str] = {}
+        # xlsxwriter's Worksheet._write_rows, row by row (_write_plain_row), with the bulk
+        # blocks' rows rendered a slice at a time. The rows' XML is gathered in a list
+        # (appends at C speed) and handed on to the part's file every FLUSH_WRITES writes,
+        # which passes it on to the zip a piece at a time (package._Part.spill): a sheet's
+        # XML is never held whole, whether its rows are bulk or xlsxwriter's own cells.
         for block in self._bulk:
-            for i, body in enumerate(block.render()):
-                if body:
-                    bodies[block.first_row + i] = body
+            block.prime()
         self._calculate_spans()
-        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
-            body = bodies.get(row_num)
-            if body is None:
-                self._write_plain_row(row_num)
-                continue
-            if self.table.get(row_num):
-                raise ValueError(f"row {row_num + 1} of {self.name} holds both bulk and single cells")
-            self._write_row(row_num, None, self.row_info.get(row_num))
-            self.fh.write(body)
-            self._xml_end_tag("row")
+        out, self.fh = self.fh, _Lines()
+        spill = getattr(out, "spill", None)
+        try:
+            head, tail = self._row_tags() if self._bulk else (None, "")
+            bulk = self._bulk_rows()
+            at, body = next(bulk, (-1, ""))
+            for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+                this = ""
+                if row_num == at:
+                    this = body
+                    at, body = next(bulk, (-1, ""))
+                if not this:
+                    self._write_plain_row(row_num)
+                else:
+                    if self.table.get(row_num):
+                        raise ValueError(f"row {row_num + 1} of {self.name} holds both bulk and single cells")
+                    info = self.row_info.get(row_num)
+                    if info is None and head is not None:
+                        self.fh.write(f"{head}{row_num + 1}{tail}{this}</row>")
+                    else:
+                        self._write_row(row_num, None, info)
+                        self.fh.write(this)
+                        self._xml_end_tag("row")
+                if len(self.fh) >= FLUSH_WRITES:
+                    out.write("".join(self.fh))
+                    self.fh.clear()
+                    if spill is not None:
+                        spill()
+            out.write("".join(self.fh))
+            if at != -1:
+                raise ValueError(f"row {at + 1} of {self.name}'s bulk cells lies outside the sheet")
+        finally:
+            self.fh = out
+
+    def _row_tags(self) -> tuple[str | None, str]:
+        """What ``_write_row`` writes before and after the row number of a row without
+        properties (``<row r="`` and ``">``, and the sheet's own attributes, such as a
+        default height, before the ``>``), taken from xlsxwriter itself; (None, "") when
+        its tag is not of that form."""
+        probe = _Lines()
+        self.fh, real = probe, self.fh
+        try:
+            for row in (0, 9, 99_999):
+                self._write_row(row, None, None)
+                self._xml_end_tag("row")
+        finally:
+            self.fh = real
+        head = '<row r="'
+        tail = probe[0][len(head) + 1:]
+        expected = [f"{head}{row}{tail}" for row in (1, 10, 100_000)]
+        if probe[::2] != expected or probe[1::2] != ["</row>"] * 3:
+            return None, ""
+        return head, tail
+
+    def _bulk_rows(self):
+        """(row, its bulk cells' XML) for every row of every bulk block, in row order,
+        rendered SLICE_ROWS rows at a time."""
+        blocks = sorted(self._bulk, key=lambda b: b.first_row)
+        for before, after in zip(blocks, blocks[1:]):
+            if after.first_row < before.first_row + before.n:
+                raise ValueError(f"bulk blocks overlap at row {after.first_row + 1} of {self.name}")
+        for block in blocks:
+            for start in range(0, block.n, SLICE_ROWS):
+                stop = min(start + SLICE_ROWS, block.n)
+                yield from zip(range(block.first_row + start, block.first_row + stop), block.render(start, stop))
 
     def _write_plain_row(self, row_num: int) -> None:
         # xlsxwriter's Worksheet._write_rows, for one row.
@@ -207,6 +267,19 @@ class FastSheet(Worksheet):
                     data.extend(super()._get_range_data(row, col, row, col) or [None])
         return data
 
+
+class _Lines(list):
+    """A file that keeps what is written as a list of strings (``write`` is ``list.append``)."""
+
+    write = list.append
+
+
+# Rows of a bulk block rendered at once, and the writes (a bulk row is one, a cell of
+# xlsxwriter's own one or two) gathered before they go on to the part's file
+# (package._Part, which encodes and deflates them a piece at a time): the XML of a few
+# thousand rows is held at a time, however long the sheet — some 5 MB for 明细.
+SLICE_ROWS = 4096
+FLUSH_WRITES = 4096
 
 MAX_STRING = 32767  # Excel's limit on a cell's text
 MAX_FORMULA = 8192
@@ -253,6 +326,7 @@ class _Bulk:
         self.first_row = first_row
         self.n = n
         self.cols: dict[int, tuple[str, list, object, list]] = {}
+        self._styles: dict = {None: ""}  # format → its s="…" attribute (formats hash by identity)
 
     def add(self, ws: Worksheet, col: int, c: "Col", n: int) -> None:
         kind = c.kind
@@ -308,27 +382,46 @@ class _Bulk:
             w = 0
         return True, (_num_text(w) if isinstance(w, (int, float)) else w)
 
-    def render(self) -> list[str]:
-        """The ``<c>`` elements of each row, as one string per row ('' for an empty row)."""
-        rows = [str(r + 1) for r in range(self.first_row, self.first_row + self.n)]
+    def _style(self, f) -> str:
+        """The ``s`` attribute of a cell in format ``f`` ('' for the default format)."""
+        got = self._styles.get(f)
+        if got is None:
+            i = f._get_xf_index()
+            got = self._styles[f] = f' s="{i}"' if i else ""
+        return got
+
+    def prime(self) -> None:
+        """Number the block's formats now, column by column as a whole-block render meets
+        them: xlsxwriter numbers a format when it is first used, so rendering a slice at
+        a time would otherwise number them in another order (the same styles, other bytes)."""
+        for _, (_, _, fmts, _) in sorted(self.cols.items()):
+            if fmts is None or isinstance(fmts, Format):
+                self._style(fmts)
+            else:
+                for f in dict.fromkeys(fmts):
+                    self._style(f)
+
+    def render(self, start: int = 0, stop: int | None = None) -> list[str]:
+        """The ``<c>`` elements of the block's rows ``start`` to ``stop`` (all by
+        default), as one string per row ('' for an empty row)."""
+        stop = self.n if stop is None else min(stop, self.n)
+        start = min(max(start, 0), stop)
+        n = stop - start
+        rows = [str(r + 1) for r in range(self.first_row + start, self.first_row + stop)]
         columns: list[list[str]] = []
-        xf: dict[int, str] = {}
-
-        def style(f) -> str:
-            if f is None:
-                return ""
-            got = xf.get(id(f))
-            if got is None:
-                i = f._get_xf_index()
-                got = xf[id(f)] = f' s="{i}"' if i else ""
-            return got
-
+        style = self._style
+        known = self._styles.__getitem__  # every format of the block, once primed
         for col, (kind, values, fmts, saved) in sorted(self.cols.items()):
             letter = xl_col_to_name(col)
+            values = values[start:stop]
+            saved = saved[start:stop]
             if fmts is None or isinstance(fmts, Format):
-                styles = [style(fmts)] * self.n
+                styles = [style(fmts)] * n
             else:
-                styles = [style(f) for f in fmts]
+                try:
+                    styles = list(map(known, fmts[start:stop]))
+                except KeyError:  # rendered without prime()
+                    styles = [style(f) for f in fmts[start:stop]]
             if kind == "str":
                 cells = ["" if v is None else f'<c r="{letter}{r}"{s} t="s"><v>{v}</v></c>'
                          for r, v, s in zip(rows, values, styles)]

@@ -49,8 +49,9 @@ WORKBOOK_OPTIONS = {
     "strings_to_urls": False,
     "strings_to_numbers": False,
     "nan_inf_to_errors": False,
-    # The parts are zipped in memory rather than through temporary files in /tmp, so a
-    # full or size-limited disk fails in one place: our own write below.
+    # No temporary files in /tmp (xlsxwriter's default, one per part): a full or
+    # size-limited disk then fails in one place, the result's own file. package.ResultBook
+    # streams the parts into the zip as they are written, not through memory either.
     "in_memory": True,
 }
 
@@ -77,11 +78,10 @@ def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: dat
     if new:  # written by a script that called no pipeline.write: 问题, 总览 and 说明 still say so
         outcome = replace(outcome, report=Report(issues=[*outcome.report.issues, *new], counts=outcome.report.counts))
 
-    # Built in memory, then written in one go: when the disk is full, the failure is one
-    # clean OSError from our own write, not a half-closed zip that complains again when
-    # it is garbage-collected.
-    buffer = io.BytesIO()
-    book = ResultBook(buffer, WORKBOOK_OPTIONS)
+    # The zip goes straight to ``path`` as its parts are made (package.ResultBook): the
+    # sheets' XML is never held whole, in memory or on disk. When the disk is full, the
+    # writing stops with that OSError and the half-written file is the caller's to remove.
+    book = ResultBook(str(path), WORKBOOK_OPTIONS)
     styles = Styles(book)
     sheets: dict[str, list[FastSheet]] = {
         key: [book.add_worksheet(name, worksheet_class=FastSheet) for name in plan.names(key, lang)]
@@ -101,6 +101,7 @@ def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: dat
     detail.write_summary(book, one["summary"], styles, results, lang, detail.score_parts(scores, plan.parts["scores"]))
     grids.write_monthly(split("monthly"), styles, scores, results, lang)
     grids.write_teams(book, one["teams"], one["params"], styles, scores, results, lang)
+    del scores  # 明细's sorted copy of the scores: its cells are taken, the sheets render at close
     periods.write_periods(book, one["periods"], one["params"], styles, results, lang)
     if "calibration" in one:
         calibration.write_calibration(one["calibration"], styles, results, lang, lb.sheet_name("summary", lang))
@@ -126,12 +127,12 @@ def write_workbook(outcome: Outcome, path: Path, lang: Lang = "zh", created: dat
     })
     if book.set_custom_property(RESULT_PROPERTY, version):
         raise ValueError(f"the custom property {RESULT_PROPERTY}={version!r} was refused")
-    save(book, buffer, path)
+    save(book)
     return cut
 
 
-def save(book, buffer: io.BytesIO, path: Path) -> None:
-    """Close a workbook built in ``buffer`` and write it to ``path`` in one go.
+def save(book, buffer: io.BytesIO | None = None, path: Path | None = None) -> None:
+    """Close a workbook; one built in ``buffer`` is then written to ``path`` in one go.
 
     The pipeline reports an OSError as "cannot write the output" (exit code 2), so
     xlsxwriter's own error is turned back into the OSError behind it."""
@@ -140,5 +141,6 @@ def save(book, buffer: io.BytesIO, path: Path) -> None:
     except FileCreateError as exc:
         cause = exc.__cause__ or exc.__context__
         raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from exc
-    with open(path, "wb") as fh:
-        fh.write(buffer.getbuffer())
+    if buffer is not None:
+        with open(path, "wb") as fh:
+            fh.write(buffer.getbuffer())
