@@ -175,7 +175,7 @@ shares_st = st.sampled_from([(0.2, 0.7, 0.1), (0.1, 0.4, 0.4, 0.1), (0.3, 0.3, 0
                              (0.0, 0.5, 0.5, 0.0)])
 
 
-@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@hsettings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(values=totals_st, shares=shares_st, group=st.sampled_from(["all", "team"]))
 def test_calibration_keeps_the_order_of_totals_and_ties(values, shares, group):
     totals = {f"E{i:03d}": v for i, v in enumerate(values)}
@@ -201,7 +201,7 @@ def test_calibration_keeps_the_order_of_totals_and_ties(values, shares, group):
     assert (p["coefficient"] == p["grade"].map(Settings().coefficients())).all()
 
 
-@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@hsettings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(values=totals_st, shares=shares_st)
 def test_with_the_setting_off_nothing_changes(values, shares):
     totals = {f"E{i:03d}": v for i, v in enumerate(values)}
