@@ -357,3 +357,17 @@ def test_no_sheet_is_held_whole_bulk_or_not(outcome, whole, tmp_path, monkeypatc
     sheets = [n for n in sizes if n.startswith("xl/worksheets/sheet")]
     assert sum(sizes[n] > 9_000 for n in sheets) >= 4  # long sheets: 明细, 汇总 … and 说明, xlsxwriter's own
     assert max(held[n] for n in sheets) < 5_000, {n: held[n] for n in sheets}  # a piece, a row, the sheet's end
+
+
+def test_the_zipfile_internals_the_stream_relies_on_are_there(tmp_path):
+    """package.Stream hands zipfile pre-deflated bytes through two private names of the
+    standard library (``_ZipWriteFile._compressor``, ``ZipFile._writing``): fail loudly on
+    a Python that moved them, rather than write a broken zip."""
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "probe.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("a.xml", "w") as dest:
+            assert zf._writing is True
+            assert hasattr(dest, "_compressor") and hasattr(dest._compressor, "compress")
+            dest.write(b"<a/>")
+        assert zf._writing is False
