@@ -235,16 +235,18 @@ def _print_summary(outcome, paths: list[Path], lang: Lang, late: int) -> None:
     settings = outcome.results.settings
     if settings.forced_distribution is not None:
         people = outcome.results.people
-        shares = "/".join(f"{x * 100:.10g}" for x in settings.forced_distribution) + "%"
+        from .core.calibration import MIN_GROUP, shares_text
+
+        shares = shares_text(settings.forced_distribution)
         applied = outcome.results.calibration.drop_duplicates("group").query("applied")["group"].tolist()
         if applied:
             everyone = "全部" if lang.value == "zh" else "everyone"
             lines.append(t(lang, "calibrated", shares=shares, groups="、".join(g or everyone for g in applied),
                            changed=int((people["grade"] != people["raw_grade"]).sum())))
         else:
-            mode = ("只作提示" if lang.value == "zh" else "advisory") + (
-                "（不足 25 人）" if settings.calibration_mode == "rank" and lang.value == "zh" else
-                " (under 25 people)" if settings.calibration_mode == "rank" else "")
+            small = settings.calibration_mode == "rank"
+            mode = (f"只作提示{f'（不足 {MIN_GROUP} 人）' if small else ''}" if lang.value == "zh"
+                    else f"advisory{f' (under {MIN_GROUP} people)' if small else ''}")
             lines.append(t(lang, "distribution", shares=shares, mode=mode))
     lines += [
         t(lang, "issues", **s["issues"]),

@@ -60,6 +60,11 @@ ADVISORY_SMALL = IssueType(
 )
 
 
+def shares_text(shares) -> str:
+    """A forced distribution as written back to a person: ``20/70/10%``."""
+    return "/".join(f"{x * 100:.10g}" for x in shares) + "%"
+
+
 def counted_in_distribution(flags: pd.Series, settings: Settings) -> np.ndarray:
     """Who counts in the grade distribution: everyone, but people on probation when
     试用期不计入等级分布 = 是 (team_summary, 总览 and the forced distribution agree)."""

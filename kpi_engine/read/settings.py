@@ -10,6 +10,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from .. import vocab
+from ..core.calibration import shares_text
 from ..issues import Issue, IssueType
 from ..models import Settings
 from .rows import BAD_NUMBER, BAD_WORD, OUT_OF_RANGE, REJECTED, SKIPPED, Rows, allowed_words
@@ -171,7 +172,7 @@ def _show(v) -> str:
     if v is None:
         return "—"
     if isinstance(v, tuple):
-        return "/".join(f"{x * 100:g}" for x in v)
+        return shares_text(v)
     if isinstance(v, bool):
         return vocab.word(vocab.YES_NO, v, "zh")
     if isinstance(v, float):

@@ -8,6 +8,7 @@ import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
 from .. import vocab
+from ..core.calibration import MIN_GROUP, shares_text
 from ..data import Outcome
 from ..issues import ISSUE_COLUMNS
 from ..models import Settings
@@ -246,7 +247,7 @@ def _calibration_text(s: Settings, lang: Lang) -> str:
     shares = s.forced_distribution
     if shares is None:
         return "未设置" if lang == "zh" else "none"
-    pct = "/".join(f"{x * 100:.10g}" for x in shares) + "%"
+    pct = shares_text(shares)
     if lang == "zh":
         what = "优秀/良好+合格/待改进" if len(shares) == 3 else "优秀/良好/合格/待改进"
         where = "全部人员一起" if s.calibration_group == "all" else "每个部门分别"
@@ -256,7 +257,7 @@ def _calibration_text(s: Settings, lang: Lang) -> str:
         return (f"目标分布 {pct}（{what}），按排名套用（{where}）：目标人数 = 比例 × 计入等级分布的人数，按最大余数法取整"
                 "（余数相同的给较高一档）；按总分排名（同分同名次）依次分档，同分的人不拆开，都归入名次所在的一档"
                 + ("；中间一档保留原等级，原为优秀的记良好，原为待改进的记合格" if len(shares) == 3 else "")
-                + f"。不足 25 人的范围只作提示。“汇总”的等级是按总分的原始等级，校准等级是套用后的等级，系数和绩效工资按校准等级")
+                + f"。不足 {MIN_GROUP} 人的范围只作提示。“汇总”的等级是按总分的原始等级，校准等级是套用后的等级，系数和绩效工资按校准等级")
     what = "Excellent / Good+Pass / Needs improvement" if len(shares) == 3 else "one per grade"
     where = "everyone ranked together" if s.calibration_group == "all" else "each team on its own"
     if s.calibration_mode == "advise":
@@ -268,7 +269,7 @@ def _calibration_text(s: Settings, lang: Lang) -> str:
             "bucket their rank falls in)"
             + ("; the middle bucket keeps the raw grade, Excellent becoming Good and Needs improvement Pass"
                if len(shares) == 3 else "")
-            + ". Groups under 25 people are advisory only. Summary's Grade is the raw grade by total; Calibrated "
+            + f". Groups under {MIN_GROUP} people are advisory only. Summary's Grade is the raw grade by total; Calibrated "
             "grade is the one applied, which coefficient and pay follow")
 
 
@@ -304,7 +305,7 @@ def settings_in_force(settings: Settings, lang: Lang) -> list[tuple[str, str]]:
         elif isinstance(v, bool):
             shown = vocab.word(vocab.YES_NO, v, lang)
         elif isinstance(v, tuple):  # 强制分布
-            shown = "/".join(f"{x * 100:.10g}" for x in v) + "%"
+            shown = shares_text(v)
         elif key in percent:
             shown = _pct(v)
         else:

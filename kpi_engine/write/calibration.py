@@ -16,6 +16,7 @@ import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
 from .. import vocab
+from ..core.calibration import MIN_GROUP, shares_text
 from ..data import Results
 from ..vocab import Lang
 from . import formulas as fx
@@ -76,7 +77,7 @@ def write_calibration(ws: Worksheet, styles: st.Styles, results: Results, lang: 
             return t("cal_applied")
         calibrated_here = (settings.calibration_group == "team") == (group != "")
         if rank and calibrated_here:
-            return t("cal_small", minimum=25)
+            return t("cal_small", minimum=MIN_GROUP)
         if rank:
             return t("cal_compare", group=vocab.word(vocab.CALIBRATION_GROUPS, settings.calibration_group, lang))
         return t("cal_advisory")
@@ -100,7 +101,7 @@ def write_calibration(ws: Worksheet, styles: st.Styles, results: Results, lang: 
             values = [count(g, b, kind) if ok else v for g, ok, v in zip(groups, live, saved)]
             fmt = styles.get("0", bold=kind == "calibrated")
             cols.append(sk.Col(f"{b}_{kind}", header, "mixed", values, fmt, saved=saved, num="0"))
-    title = t("cal_title", shares="/".join(f"{x * 100:.10g}" for x in shares) + "%",
+    title = t("cal_title", shares=shares_text(shares), minimum=MIN_GROUP,
               buckets=" / ".join(bucket_label(b, lang) for b in buckets),
               mode=vocab.word(vocab.CALIBRATION_MODES, settings.calibration_mode, lang),
               group=vocab.word(vocab.CALIBRATION_GROUPS, settings.calibration_group, lang))

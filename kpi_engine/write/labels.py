@@ -234,8 +234,8 @@ TEXTS: dict[str, Pair] = {
     "overview_calibrated": ("（强制分布校准后，见“强制分布”工作表）", " (after the forced distribution; see Calibration)"),
     "calibration_everyone": ("全部", "Everyone"),
     # 强制分布 sheet
-    "cal_title": ("强制分布 {shares}（{buckets}）· 方式：{mode} · 范围：{group} · 不足 25 人的范围只作提示",
-                  "Forced distribution {shares} ({buckets}) · mode: {mode} · group: {group} · advisory under 25 people"),
+    "cal_title": ("强制分布 {shares}（{buckets}）· 方式：{mode} · 范围：{group} · 不足 {minimum} 人的范围只作提示",
+                  "Forced distribution {shares} ({buckets}) · mode: {mode} · group: {group} · advisory under {minimum} people"),
     "cal_group": ("范围", "Group"),
     "cal_everyone": ("全部", "Everyone"),
     "cal_scored": ("计入人数", "People counted"),
