@@ -20,3 +20,8 @@ def threads() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def processes() -> bool:
+    """Whether reading may use worker processes (``KPI_ENGINE_PROCESSES=0``: threads only)."""
+    return os.environ.get("KPI_ENGINE_PROCESSES", "").strip() != "0"

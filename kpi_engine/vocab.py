@@ -41,6 +41,10 @@ class SheetKind:
     def label(self, lang: Lang) -> str:
         return self.zh if lang == "zh" else self.en
 
+    def __reduce__(self):
+        # A sheet read in a worker process comes back holding this very kind (``is`` holds).
+        return kind_of, (self.key,)
+
     @property
     def required(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.required)
@@ -181,6 +185,11 @@ STAFF = SheetKind(
 
 SHEET_KINDS: tuple[SheetKind, ...] = (TARGETS, SCHEME, TIERS, RATINGS, SETTINGS, TRAINING, STAFF)
 SHEET_KIND = {k.key: k for k in SHEET_KINDS}
+
+
+def kind_of(key: str) -> SheetKind:
+    """The kind of sheet of that key (how a pickled SheetKind comes back)."""
+    return SHEET_KIND[key]
 
 # Which template file holds which sheets (inputs.md, "the three templates").
 TEMPLATES: dict[str, dict] = {

@@ -1,4 +1,4 @@
-"""Both cores: files read on several threads, the result's parts deflated on several threads.
+"""Both cores: files read in worker processes (or threads), the result's parts deflated on threads.
 
 Neither may change a thing a user sees: the same rows, issues in the same order, the
 same cells in the workbook. These tests run each path with 1 thread and with more, and
@@ -8,6 +8,9 @@ compare.
 from __future__ import annotations
 
 import io
+import os
+import pickle
+import sys
 import zipfile
 import zlib
 
@@ -15,7 +18,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from kpi_engine import cores, pipeline
+from kpi_engine import cores, pipeline, read, vocab
+from kpi_engine.read import _read_file as read_file
 from kpi_engine.read import files as read_files
 from kpi_engine.write import package
 from tests import builders
@@ -32,18 +36,20 @@ def _messy_folder(root):
     return drop
 
 
-def _load(folder, monkeypatch, threads: int):
+def _load(folder, monkeypatch, threads: int, processes: bool = True):
     monkeypatch.setenv("KPI_ENGINE_THREADS", str(threads))
+    monkeypatch.setenv("KPI_ENGINE_PROCESSES", "" if processes else "0")
     assert cores.threads() == threads
     seen = []
     data = pipeline.load(folder, progress=lambda done, total, name: seen.append((done, total, name)))
     return data, seen
 
 
-def test_reading_on_threads_gives_what_reading_one_by_one_gives(tmp_path, monkeypatch):
+@pytest.mark.parametrize("processes", [True, False], ids=["processes", "threads"])
+def test_reading_on_several_cores_gives_what_reading_one_by_one_gives(tmp_path, monkeypatch, processes):
     drop = _messy_folder(tmp_path)
     one, seen_one = _load(drop, monkeypatch, 1)
-    many, seen_many = _load(drop, monkeypatch, 3)
+    many, seen_many = _load(drop, monkeypatch, 3, processes)
 
     pd.testing.assert_frame_equal(one.targets, many.targets)
     pd.testing.assert_frame_equal(one.ratings, many.ratings)
@@ -84,6 +90,52 @@ def test_a_file_that_fails_to_read_on_a_thread_still_names_itself(tmp_path, monk
     data = pipeline.load(drop)
     refused = sorted(i.file for i in data.report.issues if i.code == "file_too_large")
     assert refused == sorted(f.name for f in data.files)
+
+
+MAIN = os.getpid()
+READ_HERE: list[str] = []  # files read by this process itself, not by a worker
+
+
+def _read_in_a_worker_that_dies(c):
+    """Reading as usual, but a worker process dies (as the OOM killer would end it) on
+    the second month's file."""
+    if os.getpid() != MAIN and c.name == "targets_2026-02.xlsx":
+        os._exit(9)
+    if os.getpid() == MAIN:
+        READ_HERE.append(c.name)
+    return read_file(c)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="worker processes read on Linux only")
+def test_a_worker_process_that_dies_costs_nothing_but_time(tmp_path, monkeypatch):
+    drop = builders.clean_folder(tmp_path / "drop", months=("2026-01", "2026-02", "2026-03", "2026-04"))
+    one, _ = _load(drop, monkeypatch, 1)
+    monkeypatch.setattr(read, "_read_file", _read_in_a_worker_that_dies)
+    READ_HERE.clear()
+    many, seen = _load(drop, monkeypatch, 2)
+    assert "targets_2026-02.xlsx" in READ_HERE  # read again here, once its worker was gone
+    assert "assessment_form.xlsx" not in READ_HERE  # read by a worker before that
+    pd.testing.assert_frame_equal(one.targets, many.targets)
+    assert one.files == many.files and one.report.counts == many.report.counts
+    assert [k for k, _, _ in seen] == list(range(1, len(one.files) + 1))
+
+
+def test_a_sheet_read_in_another_process_comes_back_as_it_was(tmp_path):
+    drop = builders.clean_folder(tmp_path / "drop")
+    got = read_file(read_files.Candidate(drop / "targets_2026-01.xlsx", "targets_2026-01.xlsx"))
+    back = pickle.loads(pickle.dumps(got))
+    assert back.file == got.file and back.issues == got.issues
+    for a, b in zip(got.sheets, back.sheets, strict=True):
+        assert b.kind is a.kind is vocab.TARGETS  # the readers compare kinds with ``is``
+        pd.testing.assert_frame_equal(a.raw, b.raw)
+        assert (a.name, a.header_row, a.letters, a.cells) == (b.name, b.header_row, b.letters, b.cells)
+
+
+def test_processes_can_be_turned_off(monkeypatch):
+    monkeypatch.delenv("KPI_ENGINE_PROCESSES", raising=False)
+    assert cores.processes()
+    monkeypatch.setenv("KPI_ENGINE_PROCESSES", "0")
+    assert not cores.processes()
 
 
 # --- zipping on threads ---------------------------------------------------------------------

@@ -119,6 +119,55 @@ def test_ctrl_c_before_anything_is_written_says_so_and_exits_130(tmp_path: Path)
     assert stdout == "" and not temps(drop) and not list(drop.glob("kpi-results_*"))
 
 
+# The real CLI, held while its worker processes read: each file's reading, in the worker,
+# says which process reads it and sleeps.
+READING_SLOWLY = textwrap.dedent(
+    """
+    import os, sys, time
+    import kpi_engine.read as rd
+    real = rd._read_file
+    def slow_read(c):
+        print("READING", os.getpid(), flush=True)
+        time.sleep(60)
+        return real(c)
+    rd._read_file = slow_read
+    from kpi_engine.cli import main
+    sys.argv = ["kpi-engine", *sys.argv[1:]]
+    main()
+    """
+)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead but not yet reaped by its parent's parent: not reading any more.
+    status = Path(f"/proc/{pid}/stat")
+    return status.exists() and status.read_text().split(") ")[-1][:1] not in "ZX"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="worker processes read on Linux only")
+def test_ctrl_c_while_worker_processes_read_stops_them_and_says_so(tmp_path: Path):
+    drop = builders.clean_folder(tmp_path / "drop")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", READING_SLOWLY, "score", str(drop)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        env={**os.environ, "KPI_ENGINE_THREADS": "2", "KPI_ENGINE_PROCESSES": ""},
+        preexec_fn=_sigint_as_on_a_terminal,
+    )
+    readers = {int(proc.stdout.readline().split()[1]) for _ in range(2)}
+    assert proc.pid not in readers  # two files read at once, each in a process of its own
+    start = time.monotonic()
+    stdout, stderr = finish(proc, signal.SIGINT)
+    assert proc.returncode == 130
+    assert stderr == "已中断：没有写入任何文件。\n"
+    assert time.monotonic() - start < 30  # not after the workers' 60-second files
+    assert not any(_alive(pid) for pid in readers)
+    assert not list(drop.glob("kpi-results_*")) and not temps(drop)
+
+
 def test_ctrl_c_while_writing_keeps_the_old_result_and_says_so(tmp_path: Path):
     drop = builders.clean_folder(tmp_path / "drop")
     assert kpi("score", drop).returncode == 0
