@@ -15,7 +15,10 @@ over several files on person boundaries, in parts of near-equal size:
 ``targets_2025-01_part1.xlsx``, ``targets_2025-01_part2.xlsx`` … — the engine reads
 every workbook of the folder, so a month may come in any number of files. Up to 33,333
 people no month is split and the files are as before; 75,000 people give three parts of
-375,000 rows a month.
+375,000 rows a month. The 评分 rows (36 a person: three raters, twelve months) are cut
+the same way: the first part stays in the form, the others go to ``ratings_part2.xlsx``
+… (one 评分 sheet each); up to 13,888 people they all stay in the form, 75,000 give
+2.7 million rows in six parts.
 
 Each role has 16 KPIs: the 15 on the target sheet cover every method (完成率, 分段,
 扣分), both directions, all three aggregations and every source (a manager's 团队销售额
@@ -357,14 +360,26 @@ def write_form(path: Path, rates: pd.DataFrame) -> None:
     sh = Sheet(wb, styles, vocab.TIERS.zh, vocab.TIERS)
     tiers = np.array(TIERS, dtype=object)
     sh.columns([tiers[:, 0], tiers[:, 1], tiers[:, 2]], [plain, pct, pct])
-    sh = Sheet(wb, styles, vocab.RATINGS.zh, vocab.RATINGS, {"employee_id": "text", "period": "text"})
-    sh.columns([rates[k].to_numpy() for k in ("employee_id", "period", "kpi", "rater_type", "rater", "rating")],
-               [styles.get("text"), styles.get("text"), plain, plain, plain, plain])
+    ratings_sheet(wb, styles, rates)
     sh = Sheet(wb, styles, vocab.SETTINGS.zh, vocab.SETTINGS)
     keys = [zh for zh, _ in vocab.SETTING_KEYS.values()]
     values = [setting_value(k, "zh") for k in vocab.SETTING_KEYS]
     sh.columns([np.array(keys, dtype=object), np.array(values, dtype=object)],
                [plain, [pct if isinstance(v, float) and v <= 1 else plain for v in values]])
+    wb.close()
+
+
+def ratings_sheet(wb: xlsxwriter.Workbook, styles: Styles, rates: pd.DataFrame) -> None:
+    plain = styles.get("general")
+    sh = Sheet(wb, styles, vocab.RATINGS.zh, vocab.RATINGS, {"employee_id": "text", "period": "text"})
+    sh.columns([rates[k].to_numpy() for k in ("employee_id", "period", "kpi", "rater_type", "rater", "rating")],
+               [styles.get("text"), styles.get("text"), plain, plain, plain, plain])
+
+
+def write_ratings(path: Path, rates: pd.DataFrame) -> None:
+    """Ratings beyond what the form's 评分 sheet holds: a workbook of one more 评分 sheet."""
+    wb, styles = new_book(path)
+    ratings_sheet(wb, styles, rates)
     wb.close()
 
 
@@ -409,6 +424,12 @@ def target_files(period: str, count: int) -> list[str]:
     return [f"targets_{period}_part{i:0{width}d}.xlsx" for i in range(1, count + 1)]
 
 
+def rating_files(count: int) -> list[str]:
+    """The workbooks of the 评分 rows after the form's own, when they are in ``count`` parts."""
+    width = len(str(count))
+    return [f"ratings_part{i:0{width}d}.xlsx" for i in range(2, count + 1)]
+
+
 def generate(n: int, seed: int = 7, out: Path = OUT, max_rows: int = MAX_ROWS_PER_FILE) -> Path:
     """Write (or reuse) the input folder for n people; returns the folder.
 
@@ -434,7 +455,11 @@ def generate(n: int, seed: int = 7, out: Path = OUT, max_rows: int = MAX_ROWS_PE
         for name, chunk in zip(target_files(period, len(chunks)), chunks):
             part = sel[chunk]
             write_targets(folder / name, rows.iloc[part], t[part], a[part])
-    write_form(folder / "assessment_form.xlsx", ratings(ppl, rng))
+    rates = ratings(ppl, rng)
+    chunks = parts(rates["employee_id"].to_numpy(), max_rows)  # by month, then person: cut between people
+    write_form(folder / "assessment_form.xlsx", rates.iloc[chunks[0]])
+    for name, chunk in zip(rating_files(len(chunks)), chunks[1:]):
+        write_ratings(folder / name, rates.iloc[chunk])
     write_plan(folder / "training_plan.xlsx", training(ppl, rng))
     files = len(list(folder.glob("*.xlsx")))
     (folder / ".complete").write_text(f"{n} people, seed {seed}, {len(rows)} target rows, {files} files\n")

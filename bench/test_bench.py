@@ -96,8 +96,8 @@ def test_floor_reads_every_input_cell(folder: Path):
 SMALL = 100  # target rows per file: a month of 20 people (300 rows) goes in 4 parts of 75
 
 
-def _rows(path: Path) -> list[list]:
-    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name("目标管理").to_python()
+def _rows(path: Path, sheet: str = "目标管理") -> list[list]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
 
 
 @pytest.fixture(scope="module")
@@ -117,6 +117,18 @@ def test_a_long_month_is_split_between_people_into_files_holding_the_same_rows(f
         ids = [{r[0] for r in rows[1:]} for rows in parts]
         assert all(not (a & b) for i, a in enumerate(ids) for b in ids[i + 1:])
         assert [r for rows in parts for r in rows[1:]] == _rows(folder / f"targets_{m}.xlsx")[1:]
+
+
+def test_ratings_past_the_limit_go_to_more_files_cut_between_people(folder: Path, split_folder: Path):
+    # 20 people × 12 months × 3 raters = 720 评分 rows: the form keeps 90, seven files the rest.
+    extra = sorted(p.name for p in split_folder.glob("ratings_part*.xlsx"))
+    assert extra == [f"ratings_part{i}.xlsx" for i in range(2, 9)]
+    assert not list(folder.glob("ratings_part*.xlsx"))  # under the limit all stay in the form
+    parts = [_rows(split_folder / "assessment_form.xlsx", "评分")] + [_rows(split_folder / n, "评分") for n in extra]
+    assert all(rows[0][:2] == ["工号", "期间"] and len(rows) - 1 <= SMALL for rows in parts)
+    assert [r for rows in parts for r in rows[1:]] == _rows(folder / "assessment_form.xlsx", "评分")[1:]
+    keys = [{(r[0], r[1]) for r in rows[1:]} for rows in parts]  # a person's month is never cut in two
+    assert all(not (a & b) for i, a in enumerate(keys) for b in keys[i + 1:])
 
 
 def test_the_engine_scores_a_split_month_as_one(folder: Path, split_folder: Path):
@@ -228,7 +240,7 @@ def test_report_gives_both_floors_cpu_ratios_and_growth_per_row(folder: Path):
 def test_bench_runs_end_to_end_on_a_split_month(tmp_path: Path):
     # What --sizes 75000 does, at 20 people with 100 target rows per file.
     result = run.bench_size(N, 1, seed=3, inputs=tmp_path / "inputs", work_dir=tmp_path / "runs", max_rows=SMALL)
-    assert result["input_files"] == 12 * 4 + 2
+    assert result["input_files"] == 12 * 4 + 2 + 7  # the months in 4 parts, the form and plan, 7 of 评分
     assert result["cells_read"] == floor.read_inputs(generate.input_dir(N, 3, tmp_path / "inputs", SMALL))
     assert result["ratio"] > 0 and result["ratio_mc"] > 0 and result["cpu_ratio_mc"] > 0
     assert result["runs"][0]["exit"] == 1  # the planted 待定 cells
