@@ -245,3 +245,14 @@ def test_bench_runs_end_to_end_on_a_split_month(tmp_path: Path):
     assert result["ratio"] > 0 and result["ratio_mc"] > 0 and result["cpu_ratio_mc"] > 0
     assert result["runs"][0]["exit"] == 1  # the planted 待定 cells
     assert "| 20 | 3,600 |" in run.report([result], 1)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="/proc is Linux's")
+def test_peak_memory_counts_the_workers_of_a_run_too():
+    # A process forks, then it and its child each take 150 MB, both alive at once:
+    # os.wait4 alone says ~160 MB (the larger of the two), the tree ~320 MB.
+    holds = ("import os, time; pid = os.fork(); a = bytearray(150 << 20); time.sleep(0.6)\n"
+             "if pid == 0:\n    os._exit(0)\n"
+             "os.waitpid(pid, 0)")
+    _, _, peak, code, _ = run.spawn([sys.executable, "-c", holds])
+    assert code == 0 and peak > 280 << 20

@@ -17,6 +17,7 @@ import itertools
 import multiprocessing
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -196,9 +197,10 @@ def _pool(workers: int) -> Executor:
 
     fork: a worker starts in milliseconds with every module already imported, and the
     process has no threads of its own yet when reading starts (the CLI's progress bar
-    aside, which a worker never touches). ``KPI_ENGINE_PROCESSES=0`` keeps reading on
-    threads."""
-    if cores.processes() and "fork" in multiprocessing.get_all_start_methods():
+    aside, which a worker never touches). Not on macOS, where a forked process may crash
+    in the system's libraries (Python's own default there is spawn, which would import
+    pandas again in every worker). ``KPI_ENGINE_PROCESSES=0`` keeps reading on threads."""
+    if cores.processes() and sys.platform.startswith("linux"):
         try:
             return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                        initializer=_worker_start)
