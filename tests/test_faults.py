@@ -168,6 +168,24 @@ def test_ctrl_c_while_worker_processes_read_stops_them_and_says_so(tmp_path: Pat
     assert not list(drop.glob("kpi-results_*")) and not temps(drop)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="worker processes read on Linux only")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_worker_processes_die_with_a_run_killed_while_they_read(tmp_path: Path, sig):
+    drop = builders.clean_folder(tmp_path / "drop")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", READING_SLOWLY, "score", str(drop)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        env={**os.environ, "KPI_ENGINE_THREADS": "2", "KPI_ENGINE_PROCESSES": ""},
+    )
+    readers = {int(proc.stdout.readline().split()[1]) for _ in range(2)}
+    finish(proc, sig)
+    assert proc.returncode == -sig
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in readers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in readers)  # none left waiting for work, ever
+
+
 def test_ctrl_c_while_writing_keeps_the_old_result_and_says_so(tmp_path: Path):
     drop = builders.clean_folder(tmp_path / "drop")
     assert kpi("score", drop).returncode == 0

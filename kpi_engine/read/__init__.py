@@ -12,6 +12,7 @@ Modules, in the order a run uses them:
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import itertools
 import multiprocessing
@@ -203,15 +204,27 @@ def _pool(workers: int) -> Executor:
     if cores.processes() and sys.platform.startswith("linux"):
         try:
             return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                       initializer=_worker_start)
+                                       initializer=_worker_start, initargs=(os.getpid(),))
         except (OSError, ImportError, NotImplementedError):  # no POSIX semaphores (some sandboxes)
             pass
     return ThreadPoolExecutor(workers, thread_name_prefix="kpi-read")
 
 
-def _worker_start() -> None:
-    """A reading process leaves Ctrl-C to the run that made it (which stops it)."""
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _worker_start(run: int) -> None:
+    """A reading process leaves Ctrl-C to the run that made it (which stops it), and dies
+    with it: a run killed outright (SIGKILL, the OOM killer) cannot stop its workers,
+    which would otherwise wait for work forever. The pool forks its workers from the
+    run's main thread, whose end is the run's end."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the pool is threads there anyway
+        pass
+    if os.getppid() != run:  # the run died before the line above
+        os._exit(1)
 
 
 def _stop(pool: Executor) -> None:
