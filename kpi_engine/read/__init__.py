@@ -228,12 +228,18 @@ def _worker_start(run: int) -> None:
 
 
 def _stop(pool: Executor) -> None:
-    """Shut the pool down without waiting: processes still reading a file are ended."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in processes:
+    """Stop reading at once: threads finish the file they are on (unwaited for), worker
+    processes are ended, then the pool is closed — waited for, which takes no time once
+    its workers are gone; not waiting would leave Python's exit hook a closed pipe to
+    write to ("Exception ignored … Bad file descriptor" after the interrupted line)."""
+    processes = (getattr(pool, "_processes", None) or {}).copy()
+    if not processes:
+        pool.shutdown(wait=False, cancel_futures=True)
+        return
+    for proc in processes.values():
         if proc.is_alive():
             proc.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _sha256(path: Path) -> str:
