@@ -85,6 +85,9 @@ def load(inputs: Sequence[str | os.PathLike],
             value=", ".join(str(p) for p in inputs))
         raise NothingToScoreError(issue)
 
+    # Here, not only where a workbook opens: that is in a worker process now, and this
+    # process still builds the frames, scores and writes (docs/decisions.md, Memory).
+    heap.tune()
     files: list[InputFile] = []
     sheets: list[Sheet] = []
     refused_counts = []

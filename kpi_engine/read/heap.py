@@ -7,9 +7,16 @@ the heap instead, where a freed block stays resident as long as anything lives a
 it. Measured on bench/generate.py's 5,000 people (bench/memory.py): 680 MB of RSS still
 held when ``load()`` returns, for 220 MB of live data.
 
-- :func:`tune` fixes the threshold at 1 MiB, which also stops it from moving: arrays
-  of a sheet's column and up are mapped and unmapped (no measurable cost beside the
-  reading; 128 KiB cost some 5 % CPU);
+- :func:`tune` fixes the threshold at 16 MiB, which also stops it from moving: arrays
+  of 2 million numbers and up are mapped and unmapped. ``read.load`` calls it first
+  thing, so the run's own process is tuned (it builds the frames, scores and writes) and
+  the reading workers forked from it inherit it. It was 1 MiB while the files were read
+  in the run's own process; the workers now take reading's churn with them when they
+  exit, and below 16 MiB the mapping cost CPU everywhere else: at 5,000 people the run
+  took 26.1 s with 1 MiB, 24.1 s with 16 MiB and 24.0 s untuned (peak 0.92, 1.02 and
+  1.04 GiB); at 20,000 people 112 s, 104 s and 102 s (peak 2.42, 2.43 and 2.99 GiB: the
+  untuned threshold climbs to 32 MiB and the scoring and writing heap keeps their
+  freed 29 MB columns);
 - :func:`release` asks glibc to return the free pages left inside the heap
   (``malloc_trim``), once, at the end of reading.
 """
@@ -20,7 +27,7 @@ import ctypes
 import sys
 
 M_MMAP_THRESHOLD = -3  # <malloc.h>
-MMAP_THRESHOLD = 1 << 20
+MMAP_THRESHOLD = 16 << 20
 
 _libc = None
 _tuned = False
