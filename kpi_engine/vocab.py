@@ -191,6 +191,7 @@ def kind_of(key: str) -> SheetKind:
     """The kind of sheet of that key (how a pickled SheetKind comes back)."""
     return SHEET_KIND[key]
 
+
 # Which template file holds which sheets (inputs.md, "the three templates").
 TEMPLATES: dict[str, dict] = {
     "target_sheet": {"zh": "目标管理表", "en": "target sheet", "sheets": (TARGETS, STAFF)},

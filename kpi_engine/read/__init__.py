@@ -146,8 +146,8 @@ def _read_all(candidates: Sequence[Candidate]) -> Iterator[_FileRead]:
 
     Reading a file is mostly Python under the GIL (the safety scan, building the grid's
     values, recognising the sheets), so on Linux the files are read in worker processes,
-    one per core (:func:`_pool`): two of them read the 5,000-person bench in about 0.55
-    of the time one does, where two threads took 0.8 (docs/decisions.md, Performance).
+    one per core (:func:`_pool`): two of them read the 5,000-person bench in about half
+    the time one does, where two threads took 0.73 of it (docs/decisions.md, Performance).
     What comes back is small: a sheet's cells travel as codes into its table of distinct
     values (sheets.py), some 8 MB and 40 ms a month of 75,000 rows. Elsewhere, or where
     processes cannot be made, threads read them (python-calamine parses without the GIL).
@@ -235,11 +235,10 @@ def _stop(pool: Executor) -> None:
     processes are ended, then the pool is closed — waited for, which takes no time once
     its workers are gone; not waiting would leave Python's exit hook a closed pipe to
     write to ("Exception ignored … Bad file descriptor" after the interrupted line)."""
-    processes = (getattr(pool, "_processes", None) or {}).copy()
-    if not processes:
+    if not isinstance(pool, ProcessPoolExecutor):
         pool.shutdown(wait=False, cancel_futures=True)
         return
-    for proc in processes.values():
+    for proc in list((pool._processes or {}).values()):  # no public way before Python 3.14's terminate_workers
         if proc.is_alive():
             proc.terminate()
     pool.shutdown(wait=True, cancel_futures=True)
