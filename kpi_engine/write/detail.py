@@ -184,7 +184,7 @@ def _write_calibration_params(book: Workbook, ws: Worksheet, styles: st.Styles, 
     """参数's 强制分布 table under defined names (fx.CALIBRATION_NAMES); returns its last row."""
     name = lb.sheet_name("params", lang)
     groups = calibration_groups(results)
-    everyone = lb.text("calibration_everyone", lang)
+    everyone = lb.text("cal_everyone", lang)
     cols = [
         sk.Col("group", lb.label(lb.PARAMS, "cal_group", lang), "str", groups["group"].replace("", everyone)),
         sk.Col("scored", lb.label(lb.PARAMS, "cal_scored", lang), "num", groups["scored"].astype(float)),

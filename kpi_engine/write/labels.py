@@ -232,7 +232,6 @@ TEXTS: dict[str, Pair] = {
     "flag_probation": ("试用期", "on probation"),
     "period_months": ("评分月数", "Months in period"),
     "overview_calibrated": ("（强制分布校准后，见“强制分布”工作表）", " (after the forced distribution; see Calibration)"),
-    "calibration_everyone": ("全部", "Everyone"),
     # 强制分布 sheet
     "cal_title": ("强制分布 {shares}（{buckets}）· 方式：{mode} · 范围：{group} · 不足 {minimum} 人的范围只作提示",
                   "Forced distribution {shares} ({buckets}) · mode: {mode} · group: {group} · advisory under {minimum} people"),
